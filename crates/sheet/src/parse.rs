@@ -452,7 +452,8 @@ impl<'t> Walk<'t> {
 
     fn card(&mut self, question: &str, answer: &str, line: usize) {
         let question = question.trim();
-        if question.is_empty() {
+        // "****" or "?" is no question: only markup or punctuation survived.
+        if !question.chars().any(char::is_alphanumeric) {
             self.problem(
                 ProblemKind::EmptyQuestion,
                 line,
