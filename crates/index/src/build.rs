@@ -93,7 +93,13 @@ fn count_topics(cards: &[Card], notes: &[Note]) -> Vec<TopicCount> {
     topics
 }
 
-fn write_documents(index: &Index, fields: Fields, cards: &[Card], notes: &[Note], path: &Path) -> Result<(), IndexError> {
+fn write_documents(
+    index: &Index,
+    fields: Fields,
+    cards: &[Card],
+    notes: &[Note],
+    path: &Path,
+) -> Result<(), IndexError> {
     let mut writer: IndexWriter = index
         .writer_with_num_threads(1, WRITER_MEMORY)
         .map_err(tantivy_error(path))?;
@@ -170,7 +176,11 @@ fn open_built(path: &Path) -> Result<CardIndex, IndexError> {
     })
 }
 
-pub(crate) fn open_or_build(dir: &Path, cards: &[Card], notes: &[Note]) -> Result<(CardIndex, BuildOutcome), IndexError> {
+pub(crate) fn open_or_build(
+    dir: &Path,
+    cards: &[Card],
+    notes: &[Note],
+) -> Result<(CardIndex, BuildOutcome), IndexError> {
     let fingerprint = content_fingerprint(cards, notes);
     let target = dir.join(&fingerprint);
     if target.join(META_FILE).is_file() {
@@ -198,7 +208,8 @@ pub(crate) fn open_or_build(dir: &Path, cards: &[Card], notes: &[Note]) -> Resul
         topics: count_topics(cards, notes),
     };
     let meta_path = staging.path().join(META_FILE);
-    fs::write(&meta_path, serde_json::to_vec_pretty(&meta).unwrap_or_default()).map_err(io_error(&meta_path))?;
+    fs::write(&meta_path, serde_json::to_vec_pretty(&meta).unwrap_or_default())
+        .map_err(io_error(&meta_path))?;
     let staged = staging.keep();
     match fs::rename(&staged, &target) {
         Ok(()) => {}

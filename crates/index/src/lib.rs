@@ -145,7 +145,11 @@ impl CardIndex {
 
     /// Opens the index of exactly these cards and notes under `dir`, building it first if no
     /// index of this content exists there yet.
-    pub fn open_or_build(dir: &Path, cards: &[Card], notes: &[Note]) -> Result<(Self, BuildOutcome), IndexError> {
+    pub fn open_or_build(
+        dir: &Path,
+        cards: &[Card],
+        notes: &[Note],
+    ) -> Result<(Self, BuildOutcome), IndexError> {
         build::open_or_build(dir, cards, notes)
     }
 

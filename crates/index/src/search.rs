@@ -52,7 +52,10 @@ pub struct Search {
 
 impl Default for Search {
     fn default() -> Self {
-        Self { limit: 5, topic: None }
+        Self {
+            limit: 5,
+            topic: None,
+        }
     }
 }
 
@@ -153,17 +156,25 @@ impl CardIndex {
         if slugs.is_empty() {
             return Err(IndexError::UnknownTopic {
                 filter: filter.to_owned(),
-                known: self.topics.iter().map(|t| t.topic.slug()).collect::<Vec<_>>().join(", "),
+                known: self
+                    .topics
+                    .iter()
+                    .map(|t| t.topic.slug())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         Ok(slugs)
     }
 
-    fn any_of(&self, field: Field, values: &[String]) -> Box<dyn Query> {
+    fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
         let clauses = values
             .iter()
             .map(|v| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::Basic,
+                ));
                 (Occur::Should, q)
             })
             .collect();
@@ -173,12 +184,18 @@ impl CardIndex {
     /// The stemmed words of `text`, each with the word as typed (lower-cased) when it is long
     /// enough to be read as a typo.
     fn words(&self, text: &str) -> Result<Vec<(String, Option<String>)>, IndexError> {
-        let mut analyzer = self.index.tokenizer_for_field(self.fields.title).map_err(self.tantivy_error())?;
+        let mut analyzer = self
+            .index
+            .tokenizer_for_field(self.fields.title)
+            .map_err(self.tantivy_error())?;
         let mut stream = analyzer.token_stream(text);
         let mut words: Vec<(String, Option<String>)> = Vec::new();
         while stream.advance() {
             let token = stream.token();
-            let typed = text.get(token.offset_from..token.offset_to).unwrap_or("").to_lowercase();
+            let typed = text
+                .get(token.offset_from..token.offset_to)
+                .unwrap_or("")
+                .to_lowercase();
             let typed = (typed.chars().count() >= MIN_FUZZY_CHARS).then_some(typed);
             if !words.iter().any(|(w, _)| *w == token.text) {
                 words.push((token.text.clone(), typed));
@@ -193,7 +210,9 @@ impl CardIndex {
         let mut near = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let automaton = fuzzy.automaton().map_err(self.tantivy_error())?;
-            let inverted = segment.inverted_index(self.fields.words).map_err(self.tantivy_error())?;
+            let inverted = segment
+                .inverted_index(self.fields.words)
+                .map_err(self.tantivy_error())?;
             let mut stream = inverted
                 .terms()
                 .search(automaton)
@@ -224,27 +243,45 @@ impl CardIndex {
         for (word, typed) in &words {
             let mut known = false;
             for (field, _) in fields {
-                known |= searcher.doc_freq(&Term::from_field_text(field, word)).map_err(self.tantivy_error())? > 0;
+                known |= searcher
+                    .doc_freq(&Term::from_field_text(field, word))
+                    .map_err(self.tantivy_error())?
+                    > 0;
             }
             let variants: Vec<(String, f32)> = match typed {
                 Some(typed) if !known => {
                     all_exact = false;
-                    self.corrections(searcher, typed)?.into_iter().map(|w| (w, FUZZY_WEIGHT)).collect()
+                    self.corrections(searcher, typed)?
+                        .into_iter()
+                        .map(|w| (w, FUZZY_WEIGHT))
+                        .collect()
                 }
                 _ => vec![(word.clone(), 1.0)],
             };
             for (variant, weight) in variants {
                 for (field, boost) in fields {
-                    let term = TermQuery::new(Term::from_field_text(field, &variant), IndexRecordOption::WithFreqs);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost * weight))));
+                    let term = TermQuery::new(
+                        Term::from_field_text(field, &variant),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(term), boost * weight)),
+                    ));
                 }
             }
         }
         if words.len() >= 2 && all_exact {
             for (field, boost) in fields {
-                let terms = words.iter().map(|(w, _)| Term::from_field_text(field, w)).collect();
+                let terms = words
+                    .iter()
+                    .map(|(w, _)| Term::from_field_text(field, w))
+                    .collect();
                 let phrase = PhraseQuery::new(terms);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), boost * PHRASE_BOOST))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), boost * PHRASE_BOOST)),
+                ));
             }
         }
         Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
@@ -255,7 +292,7 @@ impl CardIndex {
         let slugs = self.topic_slugs(filter)?;
         Ok(Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
-            (Occur::Must, self.any_of(self.fields.topic, &slugs)),
+            (Occur::Must, Self::any_of(self.fields.topic, &slugs)),
         ])))
     }
 
@@ -278,7 +315,10 @@ impl CardIndex {
         };
         let query = self.filtered(query, options.topic.as_deref())?;
         let top = searcher
-            .search(&query, &TopDocs::with_limit(options.limit.max(1)).order_by_score())
+            .search(
+                &query,
+                &TopDocs::with_limit(options.limit.max(1)).order_by_score(),
+            )
             .map_err(self.tantivy_error())?;
         let snippets = |field| {
             SnippetGenerator::create(&searcher, &*query, field).map(|mut generator| {
@@ -296,16 +336,26 @@ impl CardIndex {
                 HitItem::Card(card) => (card.question.clone(), best_snippet(&key_points, &card.answer)),
                 HitItem::Note(note) => (note.title.clone(), best_snippet(&body, &note.body)),
             };
-            hits.push(Hit { score, title, snippet, item });
+            hits.push(Hit {
+                score,
+                title,
+                snippet,
+                item,
+            });
         }
         Ok(hits)
     }
 
     /// Picks a card at random from the topics `topic` selects (all when `None`), avoiding the
     /// cards in `recent` unless every card is recent. `None` only when there is no card at all.
-    pub fn draw(&self, topic: Option<&str>, recent: &[CardId], rng: &mut impl Rng) -> Result<Option<Card>, IndexError> {
+    pub fn draw(
+        &self,
+        topic: Option<&str>,
+        recent: &[CardId],
+        rng: &mut impl Rng,
+    ) -> Result<Option<Card>, IndexError> {
         let searcher = self.reader.searcher();
-        let cards = self.any_of(self.fields.kind, &["card".to_owned()]);
+        let cards = Self::any_of(self.fields.kind, &["card".to_owned()]);
         let query = self.filtered(cards, topic)?;
         let mut addresses: Vec<DocAddress> = searcher
             .search(&query, &DocSetCollector)
@@ -318,7 +368,9 @@ impl CardIndex {
         while !addresses.is_empty() {
             let address = addresses.swap_remove(rng.random_range(0..addresses.len()));
             let doc: TantivyDocument = searcher.doc(address).map_err(self.tantivy_error())?;
-            let Some(HitItem::Card(card)) = self.item(&doc) else { continue };
+            let Some(HitItem::Card(card)) = self.item(&doc) else {
+                continue;
+            };
             if !recent.contains(&card.id) {
                 return Ok(Some(card));
             }
@@ -338,7 +390,10 @@ impl CardIndex {
     /// The card or note with this id, if the index has it.
     pub fn by_id(&self, id: &str) -> Result<Option<HitItem>, IndexError> {
         let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
         let top = searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())
             .map_err(self.tantivy_error())?;
@@ -354,7 +409,10 @@ impl CardIndex {
 fn best_snippet(generator: &SnippetGenerator, text: &str) -> Snippet {
     let snippet = generator.snippet(text);
     if snippet.highlighted().is_empty() {
-        let end = text.char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| i);
+        let end = text
+            .char_indices()
+            .nth(SNIPPET_CHARS)
+            .map_or(text.len(), |(i, _)| i);
         return Snippet {
             text: text[..end].to_owned(),
             highlights: Vec::new(),

@@ -11,10 +11,23 @@ fn bundled_index() -> Result<CardIndex, IndexError> {
 }
 
 fn top_titles(index: &CardIndex, query: &str, n: usize) -> Result<Vec<String>, IndexError> {
-    let hits = index.search(query, &Search { limit: n, topic: None })?;
+    let hits = index.search(
+        query,
+        &Search {
+            limit: n,
+            topic: None,
+        },
+    )?;
     Ok(hits
         .iter()
-        .map(|h| format!("{} / {} / {}", h.topic().name(), h.subtopic().unwrap_or("-"), h.title))
+        .map(|h| {
+            format!(
+                "{} / {} / {}",
+                h.topic().name(),
+                h.subtopic().unwrap_or("-"),
+                h.title
+            )
+        })
         .collect())
 }
 
@@ -60,10 +73,22 @@ fn hits_carry_highlighted_snippets() -> Result<(), IndexError> {
 #[test]
 fn a_topic_filter_keeps_hits_inside_it() -> Result<(), IndexError> {
     let index = bundled_index()?;
-    let hits = index.search("state", &Search { limit: 20, topic: Some("terraform".into()) })?;
+    let hits = index.search(
+        "state",
+        &Search {
+            limit: 20,
+            topic: Some("terraform".into()),
+        },
+    )?;
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h.topic().slug() == "terraform"));
-    let aws = index.search("security", &Search { limit: 20, topic: Some("aws".into()) })?;
+    let aws = index.search(
+        "security",
+        &Search {
+            limit: 20,
+            topic: Some("aws".into()),
+        },
+    )?;
     assert!(aws.iter().all(|h| h.topic().slug().starts_with("aws-")));
     assert!(aws.iter().any(|h| h.topic().slug() == "aws-networking"));
     Ok(())
@@ -73,7 +98,13 @@ fn a_topic_filter_keeps_hits_inside_it() -> Result<(), IndexError> {
 fn an_unknown_topic_lists_the_real_ones() -> Result<(), IndexError> {
     let index = bundled_index()?;
     let error = index
-        .search("state", &Search { limit: 5, topic: Some("cooking".into()) })
+        .search(
+            "state",
+            &Search {
+                limit: 5,
+                topic: Some("cooking".into()),
+            },
+        )
         .unwrap_err();
     let message = error.to_string();
     assert!(message.contains("no topic matches \"cooking\""), "{message}");
@@ -131,13 +162,18 @@ fn draw_is_random_but_repeatable() -> Result<(), IndexError> {
     let index = bundled_index()?;
     let draws = |seed| -> Result<Vec<CardId>, IndexError> {
         let mut rng = StdRng::seed_from_u64(seed);
-        (0..10).map(|_| Ok(index.draw(None, &[], &mut rng)?.unwrap().id)).collect()
+        (0..10)
+            .map(|_| Ok(index.draw(None, &[], &mut rng)?.unwrap().id))
+            .collect()
     };
     assert_eq!(draws(1)?, draws(1)?);
     let mut distinct = draws(1)?;
     distinct.sort();
     distinct.dedup();
-    assert!(distinct.len() > 3, "ten draws of 69 cards should not repeat this much: {distinct:?}");
+    assert!(
+        distinct.len() > 3,
+        "ten draws of 69 cards should not repeat this much: {distinct:?}"
+    );
     Ok(())
 }
 

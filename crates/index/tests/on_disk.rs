@@ -4,7 +4,10 @@
 use cuecard_index::{BuildOutcome, CardIndex, IndexError, Search};
 
 fn sheet(answer: &str) -> cuecard_sheet::Sheet {
-    cuecard_sheet::parse(&format!("## Linux\n\n| Question | Key Points |\n|---|---|\n| Disk full? | {answer} |\n")).unwrap()
+    cuecard_sheet::parse(&format!(
+        "## Linux\n\n| Question | Key Points |\n|---|---|\n| Disk full? | {answer} |\n"
+    ))
+    .unwrap()
 }
 
 fn index_dirs(dir: &std::path::Path) -> Vec<String> {

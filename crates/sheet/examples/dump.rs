@@ -14,17 +14,44 @@ fn main() {
         None => cuecard_sheet::bundled(),
     };
     for card in &sheet.cards {
-        println!("[{}] {} / {} (line {})", card.id, card.topic.name(), card.subtopic.as_deref().unwrap_or("-"), card.line);
+        println!(
+            "[{}] {} / {} (line {})",
+            card.id,
+            card.topic.name(),
+            card.subtopic.as_deref().unwrap_or("-"),
+            card.line
+        );
         println!("  Q: {}", card.question);
         for point in &card.key_points {
             println!("   - {point}");
         }
     }
     for note in &sheet.notes {
-        println!("NOTE [{}] {} / {} :: {} (line {})", note.id, note.topic.name(), note.subtopic.as_deref().unwrap_or("-"), note.title, note.line);
-        println!("{}", note.body.lines().take(3).map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n"));
+        println!(
+            "NOTE [{}] {} / {} :: {} (line {})",
+            note.id,
+            note.topic.name(),
+            note.subtopic.as_deref().unwrap_or("-"),
+            note.title,
+            note.line
+        );
+        println!(
+            "{}",
+            note.body
+                .lines()
+                .take(3)
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
     for warning in &sheet.warnings {
-        println!("{}", cuecard_sheet::Located { file: "bundled", problem: warning });
+        println!(
+            "{}",
+            cuecard_sheet::Located {
+                file: "bundled",
+                problem: warning
+            }
+        );
     }
 }

@@ -47,7 +47,10 @@ impl ProblemKind {
     /// Warnings leave the sheet usable; everything else stops it from loading.
     #[must_use]
     pub fn is_warning(&self) -> bool {
-        matches!(self, Self::ExtraCells | Self::UnrecognisedQuestionTable | Self::EmptyTable)
+        matches!(
+            self,
+            Self::ExtraCells | Self::UnrecognisedQuestionTable | Self::EmptyTable
+        )
     }
 }
 
@@ -91,7 +94,14 @@ impl fmt::Display for SheetErrors {
             if errors == 1 { "" } else { "s" }
         )?;
         for problem in &self.problems {
-            write!(f, "\n{}", Located { file: &self.file, problem })?;
+            write!(
+                f,
+                "\n{}",
+                Located {
+                    file: &self.file,
+                    problem
+                }
+            )?;
         }
         Ok(())
     }
@@ -107,7 +117,15 @@ pub struct Located<'a> {
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = if self.problem.kind.is_warning() { "warning" } else { "error" };
-        write!(f, "{}:{}: {level}: {}", self.file, self.problem.line, self.problem.message)
+        let level = if self.problem.kind.is_warning() {
+            "warning"
+        } else {
+            "error"
+        };
+        write!(
+            f,
+            "{}:{}: {level}: {}",
+            self.file, self.problem.line, self.problem.message
+        )
     }
 }

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 /// The byte that a Windows-1252 decoder turned into `c`, if any.
 fn cp1252_byte(c: char) -> Option<u8> {
     let byte = match c {
-        '\u{a0}'..='\u{ff}' => c as u32 as u8,
-        // Lenient decoders map the five undefined bytes to the C1 controls of the same value.
-        '\u{81}' | '\u{8d}' | '\u{8f}' | '\u{90}' | '\u{9d}' => c as u32 as u8,
+        // Latin-1 stands for itself; lenient decoders also map the five undefined bytes to the
+        // C1 controls of the same value.
+        '\u{a0}'..='\u{ff}' | '\u{81}' | '\u{8d}' | '\u{8f}' | '\u{90}' | '\u{9d}' => c as u32 as u8,
         '€' => 0x80,
         '‚' => 0x82,
         'ƒ' => 0x83,
@@ -88,15 +88,16 @@ fn restore_lost_byte(present: &[u8]) -> Option<char> {
         for lost in UNDEFINED_IN_CP1252 {
             let mut bytes = present.to_vec();
             bytes.insert(position, lost);
-            if let Some(c) = decode_one(&bytes) {
-                if let Some(rank) = symbol_rank(c) {
-                    candidates.push((rank, c));
-                }
+            if let Some((rank, c)) = decode_one(&bytes).and_then(|c| Some((symbol_rank(c)?, c))) {
+                candidates.push((rank, c));
             }
         }
     }
     let best = candidates.iter().map(|&(rank, _)| rank).min()?;
-    let mut best_chars = candidates.iter().filter(|&&(rank, _)| rank == best).map(|&(_, c)| c);
+    let mut best_chars = candidates
+        .iter()
+        .filter(|&&(rank, _)| rank == best)
+        .map(|&(_, c)| c);
     let first = best_chars.next()?;
     best_chars.all(|c| c == first).then_some(first)
 }
@@ -112,7 +113,10 @@ fn restore_lost_byte(present: &[u8]) -> Option<char> {
 #[must_use]
 pub fn repair_mojibake(text: &str) -> Cow<'_, str> {
     // Fast path: mojibake always starts with a Latin-1 lead character.
-    if !text.chars().any(|c| cp1252_byte(c).and_then(continuation_count).is_some()) {
+    if !text
+        .chars()
+        .any(|c| cp1252_byte(c).and_then(continuation_count).is_some())
+    {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -130,7 +134,11 @@ pub fn repair_mojibake(text: &str) -> Cow<'_, str> {
             i += 1;
         }
     }
-    if changed { Cow::Owned(out) } else { Cow::Borrowed(text) }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// The character that the mojibake at the start of `chars` stands for, and how many characters
@@ -170,7 +178,10 @@ mod tests {
         text.bytes()
             .filter(|b| !UNDEFINED_IN_CP1252.contains(b))
             .map(|b| match b {
-                0x80..=0x9f => ['€', '?', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '?', 'Ž', '?', '?', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '?', 'ž', 'Ÿ'][usize::from(b - 0x80)],
+                0x80..=0x9f => [
+                    '€', '?', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '?', 'Ž', '?', '?', '‘',
+                    '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '?', 'ž', 'Ÿ',
+                ][usize::from(b - 0x80)],
                 _ => char::from(b),
             })
             .collect()
@@ -202,6 +213,9 @@ mod tests {
     #[test]
     fn repairs_inside_sentences() {
         let damaged = damage("Detect → Triage → Mitigate ✅ done ❌ not");
-        assert_eq!(repair_mojibake(&damaged), "Detect → Triage → Mitigate ✅ done ❌ not");
+        assert_eq!(
+            repair_mojibake(&damaged),
+            "Detect → Triage → Mitigate ✅ done ❌ not"
+        );
     }
 }

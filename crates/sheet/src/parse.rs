@@ -49,7 +49,8 @@ pub fn parse_bytes(bytes: &[u8], source: &str) -> Result<Sheet, SheetErrors> {
         Ok(text) => parse_named(text.strip_prefix('\u{feff}').unwrap_or(text), source),
         Err(error) => {
             let valid = &bytes[..error.valid_up_to()];
-            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            // n newlines make n + 1 pieces, and the bad byte is on line n + 1.
+            let line = valid.split(|&b| b == b'\n').count();
             Err(fail(
                 ProblemKind::NotUtf8,
                 line,
@@ -141,10 +142,13 @@ impl Lines {
     }
 }
 
-/// A table as read: header cells, then rows of (cell text, cell range), with each row's range.
+/// A cell's text and where it is in the source.
+type Cell = (String, Range<usize>);
+
+/// A table as read: header cells, then each row's range with its cells.
 struct Table {
     header: Vec<String>,
-    rows: Vec<(Range<usize>, Vec<(String, Range<usize>)>)>,
+    rows: Vec<(Range<usize>, Vec<Cell>)>,
     start: usize,
 }
 
@@ -223,7 +227,7 @@ impl<'t> Walk<'t> {
                 }
                 Event::Start(Tag::Table(_)) => {
                     let table = read_table(&mut events, range.start);
-                    self.table(table);
+                    self.table(&table);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let lang = match kind {
@@ -246,17 +250,12 @@ impl<'t> Walk<'t> {
                 }
                 Event::Start(Tag::BlockQuote(_)) => {
                     let (quote, _) = inline_text(&mut events);
-                    let quoted: Vec<String> =
-                        quote.trim().lines().map(|l| format!("> {l}")).collect();
+                    let quoted: Vec<String> = quote.trim().lines().map(|l| format!("> {l}")).collect();
                     self.note_text(line, &quoted.join("\n"));
                 }
-                Event::Start(Tag::List(_)) => {
-                    let (list, _) = inline_text(&mut events);
-                    self.note_text(line, list.trim());
-                }
-                Event::Start(Tag::HtmlBlock) => {
-                    let (html, _) = inline_text(&mut events);
-                    self.note_text(line, html.trim());
+                Event::Start(Tag::List(_) | Tag::HtmlBlock) => {
+                    let (text, _) = inline_text(&mut events);
+                    self.note_text(line, text.trim());
                 }
                 _ => {}
             }
@@ -333,10 +332,10 @@ impl<'t> Walk<'t> {
         });
     }
 
-    fn table(&mut self, table: Table) {
+    fn table(&mut self, table: &Table) {
         let line = self.lines.of(table.start);
         match table_kind(&table.header) {
-            TableKind::Cards => self.card_table(&table),
+            TableKind::Cards => self.card_table(table),
             kind => {
                 if matches!(kind, TableKind::AlmostCards) {
                     let second = table.header.get(1).map_or("", String::as_str).trim().to_owned();
@@ -349,7 +348,7 @@ impl<'t> Walk<'t> {
                         ),
                     );
                 }
-                self.note_text(line, &render_table(&table));
+                self.note_text(line, &render_table(table));
             }
         }
     }
@@ -366,7 +365,9 @@ impl<'t> Walk<'t> {
         for (row_range, cells) in &table.rows {
             let line = self.lines.of(row_range.start);
             let question = cells.first().map_or("", |c| c.0.as_str()).trim().to_owned();
-            let Some((answer, answer_range)) = cells.get(1) else { continue };
+            let Some((answer, answer_range)) = cells.get(1) else {
+                continue;
+            };
             if answer_range.is_empty() {
                 self.problem(
                     ProblemKind::MissingCell,
@@ -374,14 +375,21 @@ impl<'t> Walk<'t> {
                     format!(
                         "this row has no Key Points cell; write the key points after the question, \
                          like `| {} | point one, point two |`",
-                        if question.is_empty() { "Question?" } else { &question }
+                        if question.is_empty() {
+                            "Question?"
+                        } else {
+                            &question
+                        }
                     ),
                 );
                 continue;
             }
             let mut answer = answer.trim().to_owned();
             let last_end = cells.last().map_or(row_range.end, |c| c.1.end);
-            let rest = self.text[last_end..row_range.end].trim().trim_start_matches('|').trim();
+            let rest = self.text[last_end..row_range.end]
+                .trim()
+                .trim_start_matches('|')
+                .trim();
             if !rest.is_empty() {
                 if table.header.len() == 2 {
                     // An unescaped `|` (usually inside inline code) split the answer: join it back.
@@ -438,7 +446,9 @@ impl<'t> Walk<'t> {
     }
 
     fn finish_qa(&mut self, pending: Option<(Vec<String>, usize, Option<Vec<String>>)>) {
-        let Some((question, line, answer)) = pending else { return };
+        let Some((question, line, answer)) = pending else {
+            return;
+        };
         let question = question.join(" ");
         match answer {
             Some(answer) => self.card(&question, answer.join("\n").trim(), line),
@@ -498,7 +508,10 @@ impl<'t> Walk<'t> {
             self.problem(
                 ProblemKind::NoKeyPoints,
                 line,
-                format!("no key points could be read from \"{}\"; write words, separated by commas", short(answer)),
+                format!(
+                    "no key points could be read from \"{}\"; write words, separated by commas",
+                    short(answer)
+                ),
             );
             return;
         }
@@ -541,7 +554,8 @@ fn short(text: &str) -> String {
 
 /// `Q:`/`A:` at the start of a line, in either case.
 fn starts_with_marker(line: &str, marker: &str) -> bool {
-    line.get(..2).is_some_and(|head| head.eq_ignore_ascii_case(marker))
+    line.get(..2)
+        .is_some_and(|head| head.eq_ignore_ascii_case(marker))
 }
 
 type Events<'a> = pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>;

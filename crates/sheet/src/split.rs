@@ -1,7 +1,7 @@
 //! The key-point splitter: one cell of prose into the atomic points a grader checks one by one.
 //!
-//! Cheat sheets write key points as terse prose: "Remote backend (S3 + DynamoDB), state locking,
-//! encryption at rest". The rules, in order:
+//! Cheat sheets write key points as terse prose: "Remote backend (S3 + `DynamoDB`), state
+//! locking, encryption at rest". The rules, in order:
 //! - numbered steps ("1) … 2) …") are one point each, whatever they contain;
 //! - otherwise the text splits into sentences, then at commas, semicolons and arrows;
 //! - nothing splits inside parentheses, brackets, braces, quotes or inline code;
@@ -27,7 +27,10 @@ pub fn split_key_points(text: &str) -> Vec<KeyPoint> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let steps = numbered_steps(&text);
     if steps.len() >= 2 {
-        return steps.into_iter().filter_map(|s| clean(s).map(KeyPoint::new)).collect();
+        return steps
+            .into_iter()
+            .filter_map(|s| clean(s).map(KeyPoint::new))
+            .collect();
     }
     let mut points = Vec::new();
     for sentence in split_top_level(&text, Boundary::Sentence) {
@@ -71,7 +74,10 @@ fn top_level_chars(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_
 /// Words after which a period does not end a sentence.
 fn ends_with_abbreviation(before: &str) -> bool {
     let word = before.rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
-    matches!(word.as_str(), "e.g" | "i.e" | "etc" | "vs" | "eg" | "ie" | "approx" | "incl")
+    matches!(
+        word.as_str(),
+        "e.g" | "i.e" | "etc" | "vs" | "eg" | "ie" | "approx" | "incl"
+    )
 }
 
 fn split_top_level(text: &str, boundary: Boundary) -> Vec<&str> {
@@ -170,7 +176,9 @@ fn subject_of(sentence: &str) -> (Option<&str>, &str) {
 /// Trims a piece and drops list glue; `None` when nothing meaningful is left.
 fn clean(piece: &str) -> Option<&str> {
     let mut piece = piece.trim().trim_end_matches(['.', ',', ';']).trim();
-    for glue in ["or ", "OR ", "Or ", "and ", "And ", "plus ", "Plus ", "then ", "Then "] {
+    for glue in [
+        "or ", "OR ", "Or ", "and ", "And ", "plus ", "Plus ", "then ", "Then ",
+    ] {
         if let Some(rest) = piece.strip_prefix(glue) {
             piece = rest.trim_start();
             break;
@@ -191,11 +199,19 @@ mod tests {
     fn commas_split_but_not_inside_parentheses() {
         assert_eq!(
             shown("Remote backend (S3 + DynamoDB), state locking, encryption at rest, versioning enabled"),
-            ["Remote backend (S3 + DynamoDB)", "state locking", "encryption at rest", "versioning enabled"]
+            [
+                "Remote backend (S3 + DynamoDB)",
+                "state locking",
+                "encryption at rest",
+                "versioning enabled"
+            ]
         );
         assert_eq!(
             shown("Resource = create/manage. Data source = read existing (lookup AMI, existing VPC, etc.)"),
-            ["Resource: create/manage", "Data source: read existing (lookup AMI, existing VPC, etc.)"]
+            [
+                "Resource: create/manage",
+                "Data source: read existing (lookup AMI, existing VPC, etc.)"
+            ]
         );
     }
 
@@ -214,7 +230,9 @@ mod tests {
     #[test]
     fn numbered_steps_split_whole() {
         assert_eq!(
-            shown("1) Write the resource block first 2) terraform import aws_instance.example i-1234567890 3) Run plan to verify, adjust config until no changes"),
+            shown(
+                "1) Write the resource block first 2) terraform import aws_instance.example i-1234567890 3) Run plan to verify, adjust config until no changes"
+            ),
             [
                 "Write the resource block first",
                 "terraform import aws_instance.example i-1234567890",
@@ -222,8 +240,15 @@ mod tests {
             ]
         );
         assert_eq!(
-            shown("1) `describe pod` check Events 2) Check node resources 3) PVC bound? 4) Taints/selectors?"),
-            ["`describe pod` check Events", "Check node resources", "PVC bound?", "Taints/selectors?"]
+            shown(
+                "1) `describe pod` check Events 2) Check node resources 3) PVC bound? 4) Taints/selectors?"
+            ),
+            [
+                "`describe pod` check Events",
+                "Check node resources",
+                "PVC bound?",
+                "Taints/selectors?"
+            ]
         );
     }
 
@@ -235,11 +260,20 @@ mod tests {
         );
         assert_eq!(
             shown("`terraform state mv`, `terraform state rm` + `import`, or `moved` blocks (v1.1+)"),
-            ["`terraform state mv`", "`terraform state rm` + `import`", "`moved` blocks (v1.1+)"]
+            [
+                "`terraform state mv`",
+                "`terraform state rm` + `import`",
+                "`moved` blocks (v1.1+)"
+            ]
         );
         assert_eq!(
             shown("Multi-AZ (99.99%), multi-region for DR. No single points of failure. Auto-recovery"),
-            ["Multi-AZ (99.99%)", "multi-region for DR", "No single points of failure", "Auto-recovery"]
+            [
+                "Multi-AZ (99.99%)",
+                "multi-region for DR",
+                "No single points of failure",
+                "Auto-recovery"
+            ]
         );
     }
 
@@ -247,15 +281,27 @@ mod tests {
     fn arrows_and_glue_words() {
         assert_eq!(
             shown("Workspaces, OR separate directories with shared modules, OR Terragrunt"),
-            ["Workspaces", "separate directories with shared modules", "Terragrunt"]
+            [
+                "Workspaces",
+                "separate directories with shared modules",
+                "Terragrunt"
+            ]
         );
-        assert_eq!(shown("Detect → Triage → Mitigate"), ["Detect", "Triage", "Mitigate"]);
+        assert_eq!(
+            shown("Detect → Triage → Mitigate"),
+            ["Detect", "Triage", "Mitigate"]
+        );
     }
 
     #[test]
     fn long_labels_are_not_subjects() {
         let points = split_key_points("Pin versions in production: `version = \"~> 2.0\"`");
-        assert_eq!(points, [KeyPoint::new("Pin versions in production: `version = \"~> 2.0\"`")]);
+        assert_eq!(
+            points,
+            [KeyPoint::new(
+                "Pin versions in production: `version = \"~> 2.0\"`"
+            )]
+        );
     }
 
     #[test]

@@ -11,13 +11,55 @@ fn cases() -> Vec<(&'static str, String, ProblemKind, usize, &'static str)> {
     use ProblemKind as K;
     vec![
         ("empty file", String::new(), K::NoCards, 1, "no questions found"),
-        ("only prose", "# Notes\n\nJust some text.\n".into(), K::NoCards, 1, "| Question | Key Points |"),
-        ("missing key points cell", format!("{HEAD}| Disk full? |\n"), K::MissingCell, 5, "no Key Points cell"),
-        ("missing cell without trailing pipe", format!("{HEAD}| Disk full? | `df -h` |\n| Slow?\n"), K::MissingCell, 6, "no Key Points cell"),
-        ("empty key points cell", format!("{HEAD}| Disk full? |   |\n"), K::EmptyKeyPoints, 5, "are empty"),
-        ("empty question cell", format!("{HEAD}|  | `df -h` |\n"), K::EmptyQuestion, 5, "question is empty"),
-        ("question of bold markers only", format!("{HEAD}| **** | `df -h` |\n"), K::EmptyQuestion, 5, "question is empty"),
-        ("key points of punctuation only", format!("{HEAD}| Disk full? | - , ; |\n"), K::NoKeyPoints, 5, "no key points could be read"),
+        (
+            "only prose",
+            "# Notes\n\nJust some text.\n".into(),
+            K::NoCards,
+            1,
+            "| Question | Key Points |",
+        ),
+        (
+            "missing key points cell",
+            format!("{HEAD}| Disk full? |\n"),
+            K::MissingCell,
+            5,
+            "no Key Points cell",
+        ),
+        (
+            "missing cell without trailing pipe",
+            format!("{HEAD}| Disk full? | `df -h` |\n| Slow?\n"),
+            K::MissingCell,
+            6,
+            "no Key Points cell",
+        ),
+        (
+            "empty key points cell",
+            format!("{HEAD}| Disk full? |   |\n"),
+            K::EmptyKeyPoints,
+            5,
+            "are empty",
+        ),
+        (
+            "empty question cell",
+            format!("{HEAD}|  | `df -h` |\n"),
+            K::EmptyQuestion,
+            5,
+            "question is empty",
+        ),
+        (
+            "question of bold markers only",
+            format!("{HEAD}| **** | `df -h` |\n"),
+            K::EmptyQuestion,
+            5,
+            "question is empty",
+        ),
+        (
+            "key points of punctuation only",
+            format!("{HEAD}| Disk full? | - , ; |\n"),
+            K::NoKeyPoints,
+            5,
+            "no key points could be read",
+        ),
         (
             "duplicate question",
             format!("{HEAD}| Disk full? | `df -h` |\n| Slow? | top |\n| disk  FULL? | du |\n"),
@@ -32,12 +74,48 @@ fn cases() -> Vec<(&'static str, String, ProblemKind, usize, &'static str)> {
             8,
             "already asked at line 5",
         ),
-        ("Q without A", "## T\n\n```\nQ: What is a pod?\n\nQ: Next?\nA: yes\n```\n".into(), K::QuestionWithoutAnswer, 4, "no `A:` line"),
-        ("Q without A at end of block", "## T\n\n```\nQ: What is a pod?\n```\n".into(), K::QuestionWithoutAnswer, 4, "no `A:` line"),
-        ("A without Q", "## T\n\n```\nQ: One?\nA: yes\n\nA: orphan\n```\n".into(), K::AnswerWithoutQuestion, 7, "no `Q:` line"),
-        ("second A for one Q", "## T\n\n```\nQ: One?\nA: yes\nA: again\n```\n".into(), K::AnswerWithoutQuestion, 6, "no `Q:` line"),
-        ("empty Q", "## T\n\n```\nQ:\nA: yes\n```\n".into(), K::EmptyQuestion, 4, "question is empty"),
-        ("empty A", "## T\n\n```\nQ: One?\nA:\n```\n".into(), K::EmptyKeyPoints, 4, "are empty"),
+        (
+            "Q without A",
+            "## T\n\n```\nQ: What is a pod?\n\nQ: Next?\nA: yes\n```\n".into(),
+            K::QuestionWithoutAnswer,
+            4,
+            "no `A:` line",
+        ),
+        (
+            "Q without A at end of block",
+            "## T\n\n```\nQ: What is a pod?\n```\n".into(),
+            K::QuestionWithoutAnswer,
+            4,
+            "no `A:` line",
+        ),
+        (
+            "A without Q",
+            "## T\n\n```\nQ: One?\nA: yes\n\nA: orphan\n```\n".into(),
+            K::AnswerWithoutQuestion,
+            7,
+            "no `Q:` line",
+        ),
+        (
+            "second A for one Q",
+            "## T\n\n```\nQ: One?\nA: yes\nA: again\n```\n".into(),
+            K::AnswerWithoutQuestion,
+            6,
+            "no `Q:` line",
+        ),
+        (
+            "empty Q",
+            "## T\n\n```\nQ:\nA: yes\n```\n".into(),
+            K::EmptyQuestion,
+            4,
+            "question is empty",
+        ),
+        (
+            "empty A",
+            "## T\n\n```\nQ: One?\nA:\n```\n".into(),
+            K::EmptyKeyPoints,
+            4,
+            "are empty",
+        ),
         (
             "question too long",
             format!("{HEAD}| {}? | yes |\n", "why ".repeat(80)),
@@ -52,9 +130,27 @@ fn cases() -> Vec<(&'static str, String, ProblemKind, usize, &'static str)> {
             5,
             "under 1024",
         ),
-        ("empty section heading", format!("##\n\n| Question | Key Points |\n|---|---|\n| Why? | yes |\n"), K::EmptyHeading, 1, "has no name"),
-        ("NUL byte", format!("{HEAD}| Disk\0 full? | `df -h` |\n"), K::ControlCharacter, 5, "U+0000"),
-        ("escape character", format!("## Linux\n\u{1b}[31mred\n{HEAD}"), K::ControlCharacter, 2, "U+001B"),
+        (
+            "empty section heading",
+            "##\n\n| Question | Key Points |\n|---|---|\n| Why? | yes |\n".into(),
+            K::EmptyHeading,
+            1,
+            "has no name",
+        ),
+        (
+            "NUL byte",
+            format!("{HEAD}| Disk\0 full? | `df -h` |\n"),
+            K::ControlCharacter,
+            5,
+            "U+0000",
+        ),
+        (
+            "escape character",
+            format!("## Linux\n\u{1b}[31mred\n{HEAD}"),
+            K::ControlCharacter,
+            2,
+            "U+001B",
+        ),
     ]
 }
 
@@ -70,9 +166,16 @@ fn each_broken_sheet_gets_its_message_at_its_line() {
             .find(|p| p.kind == kind)
             .unwrap_or_else(|| panic!("{what}: expected {kind:?}, got {:?}", errors.problems));
         assert_eq!(problem.line, line, "{what}: {problem:?}");
-        assert!(problem.message.contains(words), "{what}: {:?} lacks {words:?}", problem.message);
+        assert!(
+            problem.message.contains(words),
+            "{what}: {:?} lacks {words:?}",
+            problem.message
+        );
         let shown = errors.to_string();
-        assert!(shown.contains(&format!("<sheet>:{line}: error: ")), "{what}: {shown}");
+        assert!(
+            shown.contains(&format!("<sheet>:{line}: error: ")),
+            "{what}: {shown}"
+        );
     }
 }
 
@@ -83,7 +186,11 @@ fn bytes_that_are_not_utf8_are_located() {
     let errors = parse_bytes(&bytes, "old.md").unwrap_err();
     assert_eq!(errors.problems[0].kind, ProblemKind::NotUtf8);
     assert_eq!(errors.problems[0].line, 4);
-    assert!(errors.to_string().starts_with("old.md cannot be used: 1 problem to fix\nold.md:4: error: byte 0xE9"));
+    assert!(
+        errors
+            .to_string()
+            .starts_with("old.md cannot be used: 1 problem to fix\nold.md:4: error: byte 0xE9")
+    );
 
     let utf16 = [0xff, 0xfe, b'#', 0];
     let errors = parse_bytes(&utf16, "wide.md").unwrap_err();

@@ -1,0 +1,90 @@
+//! Which sheets to use, where cuecard keeps its files, and opening the search index over them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use cuecard_index::CardIndex;
+use cuecard_sheet::Sheet;
+
+/// The sheets a command works on, and the data directory.
+pub struct Library {
+    sheets: Vec<PathBuf>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Library {
+    pub fn new(sheets: Vec<PathBuf>, data_dir: Option<PathBuf>) -> Self {
+        Self { sheets, data_dir }
+    }
+
+    /// The data directory: as configured, else the platform's (`~/.local/share/cuecard` on
+    /// Linux), else `.cuecard` here when the platform has none (no home directory).
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        directories::ProjectDirs::from("", "", "cuecard")
+            .map_or_else(|| PathBuf::from(".cuecard"), |dirs| dirs.data_dir().to_owned())
+    }
+
+    /// Every sheet, parsed: the bundled one unless sheets were named.
+    pub fn load(&self) -> Result<Vec<(String, Sheet)>> {
+        if self.sheets.is_empty() {
+            return Ok(vec![(
+                cuecard_sheet::BUNDLED_NAME.to_owned(),
+                cuecard_sheet::bundled(),
+            )]);
+        }
+        let mut sheets = Vec::with_capacity(self.sheets.len());
+        for path in &self.sheets {
+            let sheet = cuecard_sheet::load(path).map_err(|error| {
+                anyhow::anyhow!(
+                    "{error}\n(run `cuecard check-sheet {}` for details)",
+                    path.display()
+                )
+            })?;
+            sheets.push((path.display().to_string(), sheet));
+        }
+        Ok(sheets)
+    }
+
+    /// The search index over every sheet, built on first use and when a sheet changes.
+    pub fn index(&self) -> Result<CardIndex> {
+        let sheets = self.load()?;
+        let (cards, notes) = merge(&sheets)?;
+        let dir = self.data_dir().join("index");
+        let (index, _) = CardIndex::open_or_build(&dir, &cards, &notes)
+            .with_context(|| format!("opening the search index in {}", dir.display()))?;
+        Ok(index)
+    }
+}
+
+/// All cards and notes of several sheets. The same question in two sheets is an error, since a
+/// card id must name one card.
+pub fn merge(sheets: &[(String, Sheet)]) -> Result<(Vec<cuecard_core::Card>, Vec<cuecard_core::Note>)> {
+    let mut cards: Vec<cuecard_core::Card> = Vec::new();
+    let mut origin: std::collections::HashMap<cuecard_core::CardId, (usize, usize)> =
+        std::collections::HashMap::new();
+    let mut notes = Vec::new();
+    for (sheet_index, (name, sheet)) in sheets.iter().enumerate() {
+        for card in &sheet.cards {
+            if let Some(&(other, line)) = origin.get(&card.id) {
+                bail!(
+                    "{name}:{}: the question \"{}\" is also in {}:{line}; remove it from one sheet",
+                    card.line,
+                    card.question,
+                    sheets[other].0
+                );
+            }
+            origin.insert(card.id.clone(), (sheet_index, card.line));
+            cards.push(card.clone());
+        }
+        notes.extend(sheet.notes.iter().cloned());
+    }
+    Ok((cards, notes))
+}
+
+/// Reads a sheet for `check-sheet`, keeping warnings.
+pub fn check(path: &Path) -> std::result::Result<Sheet, cuecard_sheet::LoadError> {
+    cuecard_sheet::load(path)
+}
