@@ -19,7 +19,9 @@
 mod card;
 mod grade;
 mod ids;
+mod period;
 
 pub use card::{Card, CardId, KeyPoint, Note, NoteId, Topic, slugify};
 pub use grade::{Grade, GraderKind, PointGrade, Verdict};
 pub use ids::{GuildId, UserId};
+pub use period::Period;

@@ -1,1 +1,206 @@
-//! Placeholder: filled in by its own issue.
+//! cuecard's database: who answered what and how well, leaderboards, streaks, each guild's
+//! daily-drop settings and history, study sessions, and each user's review schedule.
+//!
+//! One [`Store`] owns a connection pool to either an SQLite file (the embedded default) or a
+//! Postgres server (for several bot processes sharing one database). Every query is a named
+//! method on [`Store`], written once and run unchanged on both backends; the schema lives only
+//! in `migrations/`, which [`Store::open`] applies. Discord ids are `u64` in this API and `i64`
+//! in the database, converted in one place. Times are [`jiff::Timestamp`]s passed in by the
+//! caller (the clock is the caller's), and days, weeks and months are counted in each guild's
+//! own time zone.
+//!
+//! This crate does not grade, schedule or talk to Discord: it records what the coach decided
+//! and answers questions about it.
+//!
+//! ```
+//! # async fn demo() -> Result<(), cuecard_store::StoreError> {
+//! use cuecard_core::{CardId, Grade, GraderKind, GuildId, Period, Topic, UserId};
+//! use cuecard_store::{Board, NewAttempt, Occasion, Page, RecordOutcome, Store};
+//!
+//! let dir = std::env::temp_dir().join(format!("cuecard-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).ok();
+//! let store = Store::open(&format!("sqlite://{}", dir.join("cuecard.db").display())).await?;
+//!
+//! let topic = Topic::new("Terraform");
+//! let grade = Grade { score: 0.8, points: vec![], grader: GraderKind::Keyword, remarks: vec![] };
+//! let attempt = NewAttempt::new(
+//!     UserId(42),
+//!     Some(GuildId(7)),
+//!     CardId::derive(&topic, "What is state locking?"),
+//!     &topic,
+//!     Occasion::AdHoc,
+//!     "DynamoDB holds a lock",
+//!     grade,
+//!     jiff::Timestamp::now(),
+//! );
+//! match store.record_attempt(&attempt).await? {
+//!     RecordOutcome::Recorded(first) | RecordOutcome::AlreadyAnswered(first) => {
+//!         assert_eq!(first.user, UserId(42));
+//!     }
+//! }
+//!
+//! let board = Board::guild(GuildId(7), Period::Week);
+//! let page = store.leaderboard(&board, jiff::Timestamp::now(), Page::first(10)).await?;
+//! assert_eq!(page.entries[0].user, UserId(42));
+//! # store.close().await;
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+//! ```
+
+mod attempts;
+mod convert;
+mod db;
+mod drops;
+mod error;
+mod guilds;
+mod leaderboard;
+mod reviews;
+mod sessions;
+mod streaks;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use attempts::{Attempt, AttemptId, NewAttempt, Occasion, RecordOutcome};
+pub use db::Backend;
+pub use drops::{DailyDrop, DropClaim, DropId, DropSettings, DropState, NewDrop};
+pub use error::StoreError;
+pub use leaderboard::{Board, LeaderboardPage, Page, Scope, SortBy, Standing, Surroundings};
+pub use reviews::{ReviewLogEntry, ReviewState, ReviewUpdate};
+pub use sessions::{
+    NewSession, Round, RoundId, RoundOutcome, SessionId, SessionScore, SessionState, StudySession,
+};
+pub use streaks::Streak;
+pub use users::{DeletedUser, UserExport};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// How long an SQLite writer waits for another to finish before giving up. Writes here take
+/// well under a millisecond, so only a stuck process would hit this.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The database: a pool of connections and a named method for every query cuecard makes.
+///
+/// Cheap to clone (clones share the pool). Open it once at start with [`Store::open`].
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: db::Db,
+}
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
+    /// `sqlite://cuecard.db`, `sqlite::memory:` or `postgres://user@host/db`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            url: redact(url),
+            source,
+        };
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(open_error)?
+                .create_if_missing(true)
+                // WAL lets leaderboards read while an answer is being written; NORMAL
+                // synchronous is durable across process crashes, which is what a bot needs.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(open_error)?;
+            migrate(&SQLITE_MIGRATIONS, &pool).await?;
+            db::Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url).map_err(open_error)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect_with(options)
+                .await
+                .map_err(open_error)?;
+            migrate(&POSTGRES_MIGRATIONS, &pool).await?;
+            db::Db::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        Ok(Self { db })
+    }
+
+    /// Which database this store talks to.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Closes every connection, waiting for queries in flight. For a clean shutdown, and so
+    /// SQLite folds its write-ahead log back into the file.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+async fn migrate<'a, A>(migrator: &Migrator, pool: A) -> Result<(), StoreError>
+where
+    A: sqlx::Acquire<'a>,
+    <A::Connection as std::ops::Deref>::Target: sqlx::migrate::Migrate,
+{
+    migrator.run(pool).await.map_err(|source| {
+        let version = match &source {
+            MigrateError::ExecuteMigration(_, v)
+            | MigrateError::VersionMissing(v)
+            | MigrateError::VersionMismatch(v)
+            | MigrateError::VersionNotPresent(v)
+            | MigrateError::VersionTooOld(v, _)
+            | MigrateError::VersionTooNew(v, _)
+            | MigrateError::Dirty(v) => Some(*v),
+            _ => None,
+        };
+        let migration = match version {
+            Some(v) => match migrator.iter().find(|m| m.version == v) {
+                Some(m) => format!("{v:04} ({})", m.description),
+                None => format!("{v:04}"),
+            },
+            None => "?".to_owned(),
+        };
+        StoreError::Migration { migration, source }
+    })
+}
+
+/// The URL without its password, for error messages and logs.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact("postgres://bot:s3cret@db.example:5432/cuecard"),
+            "postgres://bot:***@db.example:5432/cuecard"
+        );
+        assert_eq!(redact("sqlite://cuecard.db"), "sqlite://cuecard.db");
+        assert_eq!(redact("postgres://bot@db/x"), "postgres://bot@db/x");
+    }
+}

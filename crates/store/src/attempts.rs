@@ -1,0 +1,362 @@
+//! The `attempts` table: every graded answer, and the keys that make recording one idempotent.
+
+use cuecard_core::{CardId, Grade, GuildId, Topic, UserId};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::db::{Conn, query};
+use crate::guilds::{ensure_guild, ensure_user};
+use crate::{DropId, RoundId, Store, StoreError, convert};
+
+/// The id the store gave an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AttemptId(pub i64);
+
+/// Why a card was answered. Daily drops and study rounds allow one scored answer per user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Occasion {
+    /// Asked for on demand.
+    AdHoc,
+    /// An answer to a guild's daily drop.
+    DailyDrop(DropId),
+    /// An answer in a round of a study session.
+    StudyRound(RoundId),
+    /// A spaced-repetition review.
+    Review,
+}
+
+impl Occasion {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::AdHoc => "ad_hoc",
+            Self::DailyDrop(_) => "daily_drop",
+            Self::StudyRound(_) => "study_round",
+            Self::Review => "review",
+        }
+    }
+
+    fn from_columns(kind: &str, drop: Option<i64>, round: Option<i64>) -> Result<Self, StoreError> {
+        match (kind, drop, round) {
+            ("ad_hoc", _, _) => Ok(Self::AdHoc),
+            ("review", _, _) => Ok(Self::Review),
+            ("daily_drop", Some(drop), _) => Ok(Self::DailyDrop(DropId(drop))),
+            ("study_round", _, Some(round)) => Ok(Self::StudyRound(RoundId(round))),
+            _ => Err(StoreError::corrupt("occasion", kind)),
+        }
+    }
+}
+
+/// An answer to record. Build it with a struct literal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAttempt {
+    /// Who answered.
+    pub user: UserId,
+    /// Where, or `None` in a DM or the terminal (such answers count on global boards only).
+    pub guild: Option<GuildId>,
+    /// Which card.
+    pub card: CardId,
+    /// The card's topic, for per-topic boards.
+    pub topic: Topic,
+    /// Why the card was asked.
+    pub occasion: Occasion,
+    /// The answer as the user wrote it.
+    pub answer: String,
+    /// The grade it got.
+    pub grade: Grade,
+    /// When it was submitted.
+    pub at: Timestamp,
+    /// A key that identifies the submission itself (a Discord interaction id, say), so a
+    /// retried delivery of an ad-hoc or review answer is recorded once too.
+    pub request_key: Option<String>,
+}
+
+/// A recorded answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    /// The store's id.
+    pub id: AttemptId,
+    /// Who answered.
+    pub user: UserId,
+    /// Where; `None` for a DM or the terminal.
+    pub guild: Option<GuildId>,
+    /// Which card.
+    pub card: CardId,
+    /// The card's topic slug.
+    pub topic: String,
+    /// Why the card was asked.
+    pub occasion: Occasion,
+    /// The answer as written.
+    pub answer: String,
+    /// The grade, with per-point verdicts.
+    pub grade: Grade,
+    /// When it was submitted.
+    pub at: Timestamp,
+}
+
+/// What [`Store::record_attempt`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordOutcome {
+    /// The answer was new and is now recorded.
+    Recorded(Attempt),
+    /// The user had already answered this drop or round (or this exact submission was
+    /// delivered before): here is the first answer, which stands. Nothing was written.
+    AlreadyAnswered(Attempt),
+}
+
+impl RecordOutcome {
+    /// The attempt that counts, new or first.
+    #[must_use]
+    pub fn attempt(&self) -> &Attempt {
+        match self {
+            Self::Recorded(attempt) | Self::AlreadyAnswered(attempt) => attempt,
+        }
+    }
+
+    /// Whether this call recorded it.
+    #[must_use]
+    pub fn is_new(&self) -> bool {
+        matches!(self, Self::Recorded(_))
+    }
+}
+
+macro_rules! attempt_columns {
+    () => {
+        "id, user_id, guild_id, card_id, topic, occasion, drop_id, round_id, answer, score, \
+         points, remarks, grader, created_at"
+    };
+}
+pub(crate) use attempt_columns;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttemptRow {
+    id: i64,
+    user_id: i64,
+    guild_id: Option<i64>,
+    card_id: String,
+    topic: String,
+    occasion: String,
+    drop_id: Option<i64>,
+    round_id: Option<i64>,
+    answer: String,
+    score: f64,
+    points: String,
+    remarks: String,
+    grader: String,
+    created_at: i64,
+}
+
+impl TryFrom<AttemptRow> for Attempt {
+    type Error = StoreError;
+
+    fn try_from(row: AttemptRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: AttemptId(row.id),
+            user: convert::user_from(row.user_id),
+            guild: row.guild_id.map(convert::guild_from),
+            card: convert::card_from(&row.card_id)?,
+            topic: row.topic,
+            occasion: Occasion::from_columns(&row.occasion, row.drop_id, row.round_id)?,
+            answer: row.answer,
+            grade: Grade {
+                score: row.score,
+                points: serde_json::from_str(&row.points)
+                    .map_err(|e| StoreError::corrupt("per-point verdicts", e))?,
+                grader: convert::grader_from(&row.grader)?,
+                remarks: serde_json::from_str(&row.remarks).map_err(|e| StoreError::corrupt("remarks", e))?,
+            },
+            at: convert::timestamp(row.created_at)?,
+        })
+    }
+}
+
+pub(crate) fn attempts_from(rows: Vec<AttemptRow>) -> Result<Vec<Attempt>, StoreError> {
+    rows.into_iter().map(Attempt::try_from).collect()
+}
+
+impl Store {
+    /// Records a graded answer, at most once per user for a daily drop, a study round or a
+    /// request key. A second submission (a retry, a double click, a race between processes)
+    /// writes nothing and returns [`RecordOutcome::AlreadyAnswered`] with the first answer.
+    pub async fn record_attempt(&self, new: &NewAttempt) -> Result<RecordOutcome, StoreError> {
+        let score = new.grade.score;
+        if !(0.0..=1.0).contains(&score) {
+            return Err(StoreError::Invalid(format!("score {score} is not within 0..=1")));
+        }
+        let points =
+            serde_json::to_string(&new.grade.points).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let remarks =
+            serde_json::to_string(&new.grade.remarks).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (drop, round) = match new.occasion {
+            Occasion::DailyDrop(drop) => (Some(drop.0), None),
+            Occasion::StudyRound(round) => (None, Some(round.0)),
+            Occasion::AdHoc | Occasion::Review => (None, None),
+        };
+        let user = convert::user(new.user);
+        let at = convert::millis(new.at);
+
+        // Writes come first in the transaction: on SQLite that takes the write lock up front,
+        // where waiting for it is safe (see `Db::begin`).
+        let mut tx = self.db.begin().await?;
+        let mut conn = tx.conn();
+        ensure_user(&mut conn, user, at).await?;
+        if let Some(guild) = new.guild {
+            ensure_guild(&mut conn, convert::guild(guild), at).await?;
+        }
+        let inserted: Option<(i64,)> = conn
+            .fetch_optional(
+                query(
+                    "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
+                         round_id, request_key, answer, score, points, remarks, grader, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                     ON CONFLICT DO NOTHING
+                     RETURNING id",
+                )
+                .bind(user)
+                .bind(convert::guild_opt(new.guild))
+                .bind(convert::card(&new.card))
+                .bind(new.topic.slug())
+                .bind(new.occasion.kind())
+                .bind(drop)
+                .bind(round)
+                .bind(new.request_key.clone())
+                .bind(new.answer.as_str())
+                .bind(score)
+                .bind(points)
+                .bind(remarks)
+                .bind(convert::grader(new.grade.grader))
+                .bind(at),
+            )
+            .await
+            .map_err(|e| missing_occasion(e, new.occasion))?;
+        let outcome = match inserted {
+            Some((id,)) => RecordOutcome::Recorded(Attempt {
+                id: AttemptId(id),
+                user: new.user,
+                guild: new.guild,
+                card: new.card.clone(),
+                topic: new.topic.slug().to_owned(),
+                occasion: new.occasion,
+                answer: new.answer.clone(),
+                grade: new.grade.clone(),
+                at: new.at,
+            }),
+            None => {
+                let first = first_attempt(&mut conn, user, drop, round, new.request_key.clone()).await?;
+                RecordOutcome::AlreadyAnswered(first)
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// One attempt by id.
+    pub async fn attempt(&self, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
+        let row: Option<AttemptRow> = self
+            .db
+            .fetch_optional(
+                query(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM attempts WHERE id = $1"
+                ))
+                .bind(id.0),
+            )
+            .await?;
+        row.map(Attempt::try_from).transpose()
+    }
+
+    /// Every answer to a daily drop, first first: for the reveal.
+    pub async fn drop_attempts(&self, drop: DropId) -> Result<Vec<Attempt>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                query(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM attempts WHERE drop_id = $1 ORDER BY created_at, id"
+                ))
+                .bind(drop.0),
+            )
+            .await?;
+        attempts_from(rows)
+    }
+
+    /// Every answer in a study round, first first.
+    pub async fn round_attempts(&self, round: RoundId) -> Result<Vec<Attempt>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                query(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM attempts WHERE round_id = $1 ORDER BY created_at, id"
+                ))
+                .bind(round.0),
+            )
+            .await?;
+        attempts_from(rows)
+    }
+
+    /// A user's latest answers, newest first: for "your recent answers" and for drawing cards
+    /// the user has not seen lately.
+    pub async fn recent_attempts(&self, user: UserId, limit: u32) -> Result<Vec<Attempt>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                query(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM attempts WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+                ))
+                .bind(convert::user(user))
+                .bind(i64::from(limit)),
+            )
+            .await?;
+        attempts_from(rows)
+    }
+}
+
+/// The attempt that a duplicate submission collided with.
+async fn first_attempt(
+    conn: &mut Conn<'_>,
+    user: i64,
+    drop: Option<i64>,
+    round: Option<i64>,
+    request_key: Option<String>,
+) -> Result<Attempt, StoreError> {
+    let row: AttemptRow = conn
+        .fetch_one(
+            query(concat!(
+                "SELECT ",
+                attempt_columns!(),
+                " FROM attempts WHERE user_id = $1
+                   AND (drop_id = $2 OR round_id = $3 OR request_key = $4)
+                 ORDER BY id LIMIT 1"
+            ))
+            .bind(user)
+            .bind(drop)
+            .bind(round)
+            .bind(request_key),
+        )
+        .await?;
+    Attempt::try_from(row)
+}
+
+/// A foreign-key failure on insert means the drop or round does not exist.
+fn missing_occasion(error: sqlx::Error, occasion: Occasion) -> StoreError {
+    let is_fk = error
+        .as_database_error()
+        .is_some_and(sqlx::error::DatabaseError::is_foreign_key_violation);
+    match (is_fk, occasion) {
+        (true, Occasion::DailyDrop(drop)) => StoreError::NotFound {
+            what: "daily drop",
+            id: drop.0,
+        },
+        (true, Occasion::StudyRound(round)) => StoreError::NotFound {
+            what: "study round",
+            id: round.0,
+        },
+        _ => StoreError::Database(error),
+    }
+}

@@ -1,0 +1,133 @@
+//! Recording answers: round trips, idempotency per drop, round and request, and races.
+
+use cuecard_core::{GuildId, UserId};
+use cuecard_store::{DropId, NewDrop, Occasion, RecordOutcome, StoreError};
+use jiff::civil::date;
+
+use crate::support::{TestDb, TestResult, answer, at, card, store_tests};
+
+store_tests!(
+    records_and_reads_back,
+    second_answer_to_a_drop_returns_the_first,
+    fifty_racing_submissions_make_one_attempt,
+    request_keys_make_ad_hoc_answers_idempotent,
+    refuses_bad_scores_and_unknown_drops,
+);
+
+async fn claim(db: &TestDb, guild: u64) -> Result<DropId, StoreError> {
+    let claim = db
+        .store
+        .claim_drop(
+            &NewDrop {
+                guild: GuildId(guild),
+                local_date: date(2025, 1, 6),
+                card: card(1),
+                channel: 10,
+            },
+            at("2025-01-06T09:00:00Z"),
+        )
+        .await?;
+    Ok(claim.drop().id)
+}
+
+async fn records_and_reads_back(db: TestDb) -> TestResult {
+    // A DM answer (no guild), from a user id above i64::MAX to prove the u64 mapping.
+    let new = answer(u64::MAX - 1, None, 0.75, at("2025-01-06T10:00:00.123Z"));
+    let outcome = db.store.record_attempt(&new).await?;
+    assert!(outcome.is_new());
+    let stored = db.store.attempt(outcome.attempt().id).await?.ok_or("stored")?;
+    assert_eq!(&stored, outcome.attempt());
+    assert_eq!(stored.user, UserId(u64::MAX - 1));
+    assert_eq!(stored.guild, None);
+    assert_eq!(stored.grade, new.grade);
+    assert_eq!(stored.topic, "terraform");
+    assert_eq!(stored.at, new.at);
+    let recent = db.store.recent_attempts(UserId(u64::MAX - 1), 5).await?;
+    assert_eq!(recent, vec![stored]);
+    Ok(())
+}
+
+async fn second_answer_to_a_drop_returns_the_first(db: TestDb) -> TestResult {
+    let drop = claim(&db, 1).await?;
+    let mut first = answer(7, Some(1), 0.4, at("2025-01-06T10:00:00Z"));
+    first.occasion = Occasion::DailyDrop(drop);
+    let recorded = db.store.record_attempt(&first).await?;
+    let mut second = first.clone();
+    second.grade.score = 1.0;
+    second.answer = "a better answer".to_owned();
+    second.at = at("2025-01-06T10:05:00Z");
+    match db.store.record_attempt(&second).await? {
+        RecordOutcome::AlreadyAnswered(kept) => assert_eq!(&kept, recorded.attempt()),
+        RecordOutcome::Recorded(_) => return Err("scored twice".into()),
+    }
+    // Another user may still answer.
+    let mut other = first.clone();
+    other.user = UserId(8);
+    assert!(db.store.record_attempt(&other).await?.is_new());
+    let all = db.store.drop_attempts(drop).await?;
+    assert_eq!(all.len(), 2);
+    assert!((all[0].grade.score - 0.4).abs() < 1e-9);
+    Ok(())
+}
+
+async fn fifty_racing_submissions_make_one_attempt(db: TestDb) -> TestResult {
+    let drop = claim(&db, 1).await?;
+    let mut tasks = Vec::new();
+    for n in 0..50_u32 {
+        let store = db.store.clone();
+        let mut new = answer(7, Some(1), f64::from(n) / 50.0, at("2025-01-06T10:00:00Z"));
+        new.occasion = Occasion::DailyDrop(drop);
+        tasks.push(tokio::spawn(async move { store.record_attempt(&new).await }));
+    }
+    let mut recorded = 0;
+    let mut ids = Vec::new();
+    for task in tasks {
+        let outcome = task.await??;
+        recorded += usize::from(outcome.is_new());
+        ids.push(outcome.attempt().id);
+    }
+    assert_eq!(recorded, 1);
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every task sees the same attempt");
+    assert_eq!(db.store.drop_attempts(drop).await?.len(), 1);
+    Ok(())
+}
+
+async fn request_keys_make_ad_hoc_answers_idempotent(db: TestDb) -> TestResult {
+    let plain = answer(7, Some(1), 0.5, at("2025-01-06T10:00:00Z"));
+    assert!(db.store.record_attempt(&plain).await?.is_new());
+    assert!(
+        db.store.record_attempt(&plain).await?.is_new(),
+        "ad hoc answers may repeat"
+    );
+
+    let mut keyed = plain.clone();
+    keyed.request_key = Some("interaction-1".to_owned());
+    let first = db.store.record_attempt(&keyed).await?;
+    assert!(first.is_new());
+    let again = db.store.record_attempt(&keyed).await?;
+    assert_eq!(again, RecordOutcome::AlreadyAnswered(first.attempt().clone()));
+    // Keys are per user.
+    keyed.user = UserId(8);
+    assert!(db.store.record_attempt(&keyed).await?.is_new());
+    assert_eq!(db.store.recent_attempts(UserId(7), 10).await?.len(), 3);
+    Ok(())
+}
+
+async fn refuses_bad_scores_and_unknown_drops(db: TestDb) -> TestResult {
+    for score in [1.5, -0.1, f64::NAN] {
+        let bad = answer(7, Some(1), score, at("2025-01-06T10:00:00Z"));
+        assert!(matches!(
+            db.store.record_attempt(&bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    let mut orphan = answer(7, Some(1), 0.5, at("2025-01-06T10:00:00Z"));
+    orphan.occasion = Occasion::DailyDrop(DropId(999));
+    assert!(matches!(
+        db.store.record_attempt(&orphan).await,
+        Err(StoreError::NotFound { id: 999, .. })
+    ));
+    assert!(db.store.recent_attempts(UserId(7), 10).await?.is_empty());
+    Ok(())
+}

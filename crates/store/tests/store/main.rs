@@ -1,0 +1,6 @@
+//! The store's test suite. Every case runs on SQLite (a real file in a temporary directory) and,
+//! when `TEST_DATABASE_URL` is set, on Postgres (a database of its own, so cases run in
+//! parallel): `sqlite::<case>` and `postgres::<case>`.
+
+mod attempts;
+mod support;
