@@ -1,0 +1,555 @@
+//! The keyword grader: per key point, which of its words the answer says (after normalisation,
+//! synonyms and guarded typo tolerance), about the right subject, and not negated or turned into
+//! their opposite.
+
+use std::borrow::Cow;
+
+use cuecard_core::{Card, Grade, GraderKind, KeyPoint, PointGrade, Topic, Verdict};
+use rust_stemmers::Stemmer;
+
+use crate::calibration::Calibration;
+use crate::lexicon::{BUNDLED_ANTONYMS, BUNDLED_STOP_WORDS, BUNDLED_SYNONYMS, Lexicon, LexiconError};
+use crate::screen;
+use crate::text::{Normalizer, Token, Tokens, english_stemmer, within_one_edit};
+
+/// Typo tolerance applies only to words this long (in characters): shorter words are too often
+/// other real words one letter away ("pod"/"pot", "push"/"pull" are not typos of each other).
+const TYPO_MIN_CHARS: usize = 6;
+
+/// Subjects beyond this many on one card are treated as no subject (a bit set holds them).
+const MAX_SUBJECTS: usize = 64;
+
+/// An answer needs at least this many content words in prose before it can read as a keyword
+/// list: "terraform import" is terse, not a list.
+const SALAD_MIN_WORDS: usize = 4;
+
+/// Grades answers by the words they share with each key point. Fast (microseconds), offline,
+/// deterministic; the default grader and the fallback of the others.
+///
+/// ```
+/// use cuecard_core::{KeyPoint, Verdict};
+/// use cuecard_grade::KeywordGrader;
+///
+/// let grader = KeywordGrader::new();
+/// let points = [KeyPoint::about("SG", "stateful"), KeyPoint::about("NACL", "stateless")];
+/// let grade = grader.grade("Security Group vs NACL?", &points, "NACLs are stateful.", None);
+/// // Said of the wrong subject (and the opposite of what is true of NACLs): neither point.
+/// assert!(grade.points.iter().all(|p| p.verdict == Verdict::Missing));
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeywordGrader {
+    lexicon: Lexicon,
+    calibration: Calibration,
+    stemmer: StemmerBox,
+}
+
+/// `rust_stemmers::Stemmer` is not `Debug` or `Clone`; this wrapper makes a fresh one on clone.
+struct StemmerBox(Stemmer);
+
+impl std::fmt::Debug for StemmerBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stemmer(English)")
+    }
+}
+
+impl Clone for StemmerBox {
+    fn clone(&self) -> Self {
+        Self(english_stemmer())
+    }
+}
+
+/// A grade with the numbers behind it, for calibration and evaluation.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// The grade users see.
+    pub grade: Grade,
+    /// Mean share of each point's words found (contradicted points count negative), before
+    /// calibration: the input `eval --fit` fits the score curve to.
+    pub coverage: f64,
+    /// The answer read as a bare list of keywords.
+    pub keyword_list: bool,
+}
+
+impl Default for KeywordGrader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One content word of a key point, and how much it counts.
+struct Term<'t> {
+    token: &'t Token,
+    weight: f64,
+}
+
+/// What the answer says about one word of a key point.
+#[derive(Default)]
+struct TermMatch {
+    credit: f64,
+    evidence: Vec<usize>,
+    /// Index of an answer token that says the opposite, in a clause about this point's subject.
+    contradiction: Option<usize>,
+}
+
+impl KeywordGrader {
+    /// The grader with the bundled word lists and calibration.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            lexicon: Lexicon::bundled(),
+            calibration: Calibration::bundled(),
+            stemmer: StemmerBox(english_stemmer()),
+        }
+    }
+
+    /// The same grader with another calibration (from `eval --fit`, or a file on disk).
+    #[must_use]
+    pub fn with_calibration(mut self, calibration: Calibration) -> Self {
+        self.calibration = calibration;
+        self
+    }
+
+    /// The same grader with the user's synonym groups added (the `data/synonyms.txt` format).
+    /// Bad lines are reported and skipped; the good ones are kept either way.
+    #[must_use]
+    pub fn with_synonyms(self, text: &str, source_name: &str) -> (Self, Vec<LexiconError>) {
+        let mut lexicon = Lexicon::with_stop_words(BUNDLED_STOP_WORDS);
+        let mut errors = lexicon
+            .add_synonyms(BUNDLED_SYNONYMS, "bundled synonyms")
+            .err()
+            .unwrap_or_default();
+        // The user's groups come after the bundled ones: a word the bundle already places keeps
+        // its bundled meaning, and the clash is reported.
+        errors.extend(lexicon.add_synonyms(text, source_name).err().unwrap_or_default());
+        errors.extend(
+            lexicon
+                .add_antonyms(BUNDLED_ANTONYMS, "bundled antonyms")
+                .err()
+                .unwrap_or_default(),
+        );
+        (Self { lexicon, ..self }, errors)
+    }
+
+    /// The calibration in use.
+    #[must_use]
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    /// Grades a card.
+    #[must_use]
+    pub fn grade_card(&self, card: &Card, answer: &str) -> Grade {
+        self.grade(&card.question, &card.key_points, answer, Some(&card.topic))
+    }
+
+    /// Grades `answer` against `key_points`. `question` demotes words the answer could have
+    /// copied from it; `topic` selects topic-scoped synonyms. Never panics, whatever the input.
+    #[must_use]
+    pub fn grade(
+        &self,
+        question: &str,
+        key_points: &[KeyPoint],
+        answer: &str,
+        topic: Option<&Topic>,
+    ) -> Grade {
+        self.assess(question, key_points, answer, topic).grade
+    }
+
+    /// [`grade`](Self::grade), with the raw coverage behind the score.
+    #[must_use]
+    pub fn assess(
+        &self,
+        question: &str,
+        key_points: &[KeyPoint],
+        answer: &str,
+        topic: Option<&Topic>,
+    ) -> Assessment {
+        let cal = &self.calibration;
+        let mut remarks = Vec::new();
+        let (capped, was_cut) = screen::cap(answer, cal.max_answer_chars);
+        if was_cut {
+            remarks.push(format!(
+                "Your answer was cut at {} characters; only that much was graded.",
+                cal.max_answer_chars
+            ));
+        }
+        let injected = screen::injection_spans(capped);
+        let text: Cow<'_, str> = if injected.is_empty() {
+            Cow::Borrowed(capped)
+        } else {
+            remarks.push(
+                "Parts of the answer spoke to the grader rather than answering; they were ignored and only the answer's content was graded."
+                    .to_owned(),
+            );
+            Cow::Owned(screen::blank(capped, &injected))
+        };
+
+        let scopes = self.lexicon.scopes_for(topic);
+        let normalizer = Normalizer {
+            stemmer: &self.stemmer.0,
+            lexicon: &self.lexicon,
+            scopes: &scopes,
+        };
+        let question_tokens = normalizer.tokens(question);
+        let answer_tokens = normalizer.tokens(&text);
+        let subjects = Subjects::of(key_points, &normalizer);
+        let binding = subjects.bind(&answer_tokens);
+
+        let mut points = Vec::with_capacity(key_points.len());
+        let mut coverage_sum = 0.0;
+        let mut counted = 0usize;
+        for point in key_points {
+            let body = normalizer.tokens(&point.body);
+            let terms = self.terms(&body, &question_tokens);
+            let subject = point.subject.as_deref().and_then(|s| subjects.index(s));
+            let mut earned = 0.0;
+            let mut total = 0.0;
+            let mut evidence_at = Vec::new();
+            let mut contradiction = None;
+            for term in &terms {
+                let m = self.match_term(term.token, &answer_tokens, subject, &binding);
+                earned += term.weight * m.credit;
+                total += term.weight;
+                evidence_at.extend(m.evidence);
+                if m.credit == 0.0 {
+                    contradiction = contradiction.or(m.contradiction);
+                }
+            }
+            let share = if total > 0.0 { earned / total } else { 0.0 };
+            let contradicted = contradiction.is_some() && share < cal.covered_at;
+            let verdict = if contradicted {
+                Verdict::Missing
+            } else {
+                cal.verdict(share)
+            };
+            if let Some(at) = contradiction.filter(|_| contradicted) {
+                remarks.push(format!(
+                    "You said \"{}\", which contradicts the key point \"{point}\".",
+                    clause_text(capped, &answer_tokens, answer_tokens.tokens[at].clause)
+                ));
+            }
+            if total > 0.0 {
+                coverage_sum += if contradicted {
+                    -cal.contradiction_penalty
+                } else {
+                    share
+                };
+                counted += 1;
+            }
+            let evidence = if verdict == Verdict::Missing {
+                Vec::new()
+            } else {
+                quote(capped, &answer_tokens, evidence_at)
+            };
+            points.push(PointGrade {
+                point: point.clone(),
+                verdict,
+                evidence,
+            });
+        }
+        let coverage = if counted == 0 {
+            0.0
+        } else {
+            coverage_sum / counted as f64
+        };
+        let mut score = cal.score_from_coverage(coverage);
+
+        // The key points pasted back in order are right, even if they read as a list: a keyword
+        // salad is told apart by losing the order (which property belongs to which subject).
+        let keyword_list = reads_as_keyword_list(&answer_tokens, cal.salad_max_stop_share)
+            && !restates_in_order(key_points, &answer_tokens, &normalizer);
+        if keyword_list {
+            score = cal.salad_score(score);
+            remarks.push(
+                "This reads like a list of keywords: say how the ideas fit together, in sentences, to earn full credit."
+                    .to_owned(),
+            );
+        }
+        if answer.trim().is_empty() {
+            remarks.push("The answer is empty.".to_owned());
+        } else if answer_tokens.tokens.iter().all(|t| !t.norm.is_ascii()) && !answer_tokens.tokens.is_empty()
+        {
+            remarks.push(
+                "Answers are graded against English key points; this one shares no words with them."
+                    .to_owned(),
+            );
+        }
+        let grade = Grade {
+            score,
+            points,
+            grader: GraderKind::Keyword,
+            remarks,
+        };
+        Assessment {
+            grade,
+            coverage,
+            keyword_list,
+        }
+    }
+
+    /// The distinct content words of a key point, weighted: words the question already says count
+    /// less ("question demoting").
+    fn terms<'t>(&self, body: &'t Tokens, question: &Tokens) -> Vec<Term<'t>> {
+        let mut terms: Vec<Term<'t>> = Vec::new();
+        let content = body.tokens.iter().filter(|t| !t.stop);
+        // A point made only of function words ("all of them") still has to be matched on something.
+        let candidates: Vec<&Token> = if content.clone().next().is_some() {
+            content.collect()
+        } else {
+            body.tokens.iter().filter(|t| !t.negation).collect()
+        };
+        for token in candidates {
+            if terms.iter().any(|t| t.token.key == token.key) {
+                continue;
+            }
+            let in_question = question.tokens.iter().any(|q| q.key == token.key);
+            let weight = if in_question {
+                self.calibration.question_demote
+            } else {
+                1.0
+            };
+            terms.push(Term { token, weight });
+        }
+        terms
+    }
+
+    /// Where (and how well) the answer says one key-point word.
+    fn match_term(
+        &self,
+        term: &Token,
+        answer: &Tokens,
+        subject: Option<usize>,
+        binding: &[u64],
+    ) -> TermMatch {
+        let mut found = TermMatch::default();
+        for (i, a) in answer.tokens.iter().enumerate() {
+            if a.stop != term.stop {
+                continue;
+            }
+            let eligibility = match subject {
+                None => 1.0,
+                Some(s) => {
+                    let bound = binding.get(a.clause as usize).copied().unwrap_or(0);
+                    if bound & (1 << s) != 0 {
+                        1.0
+                    } else if bound == 0 {
+                        self.calibration.unbound_credit
+                    } else {
+                        0.0
+                    }
+                }
+            };
+            if eligibility == 0.0 {
+                continue;
+            }
+            let same = self.same_word(term, a);
+            let opposite = !same && self.lexicon.opposite(&term.key, &a.key);
+            if !same && !opposite {
+                continue;
+            }
+            // Saying a word under a negation says its opposite, and the reverse: "not stateful"
+            // covers "stateless" and contradicts "stateful".
+            let agrees = (a.negated == term.negated) == same;
+            if agrees {
+                if eligibility > found.credit {
+                    found.credit = eligibility;
+                }
+                found.evidence.push(i);
+            } else if eligibility >= 1.0 && found.contradiction.is_none() {
+                found.contradiction = Some(i);
+            }
+        }
+        found
+    }
+
+    /// Same word: same key (stem or synonym group), or a one-letter typo of a long word that is
+    /// not one of its near-antonyms.
+    fn same_word(&self, term: &Token, answer: &Token) -> bool {
+        if term.key == answer.key {
+            return true;
+        }
+        let (t, a) = (&*term.norm, &*answer.norm);
+        t.len().abs_diff(a.len()) <= 1
+            && t.chars().count() >= TYPO_MIN_CHARS
+            && a.chars().count() >= TYPO_MIN_CHARS
+            && !t.contains(' ')
+            && !a.contains(' ')
+            && within_one_edit(t, a)
+            && !self.lexicon.opposite(&term.key, &answer.key)
+    }
+}
+
+/// The subjects of a card's comparison points ("SG", "NACL"), normalised.
+struct Subjects {
+    names: Vec<String>,
+    keys: Vec<Vec<Box<str>>>,
+}
+
+impl Subjects {
+    fn of(points: &[KeyPoint], normalizer: &Normalizer<'_>) -> Self {
+        let mut names: Vec<String> = Vec::new();
+        let mut keys = Vec::new();
+        for subject in points.iter().filter_map(|p| p.subject.as_deref()) {
+            if names.len() >= MAX_SUBJECTS || names.iter().any(|n| n == subject) {
+                continue;
+            }
+            let content: Vec<Box<str>> = normalizer
+                .tokens(subject)
+                .tokens
+                .into_iter()
+                .filter(|t| !t.stop)
+                .map(|t| t.key)
+                .collect();
+            names.push(subject.to_owned());
+            keys.push(content);
+        }
+        Self { names, keys }
+    }
+
+    fn index(&self, subject: &str) -> Option<usize> {
+        self.names
+            .iter()
+            .position(|n| n == subject)
+            .filter(|&i| !self.keys[i].is_empty())
+    }
+
+    /// For each clause of the answer, the subjects it is about (a bit set): those it names, or
+    /// else those of the clause before ("SGs are stateful, attach to ENIs" is all about SGs).
+    fn bind(&self, answer: &Tokens) -> Vec<u64> {
+        let mut named = vec![0u64; answer.clauses as usize];
+        if self.names.is_empty() {
+            return named;
+        }
+        for (s, keys) in self.keys.iter().enumerate() {
+            if keys.is_empty() {
+                continue;
+            }
+            for (c, slot) in named.iter_mut().enumerate() {
+                let in_clause = |k: &str| {
+                    answer
+                        .tokens
+                        .iter()
+                        .any(|t| t.clause as usize == c && &*t.key == k)
+                };
+                if keys.iter().all(|k| in_clause(k)) {
+                    *slot |= 1 << s;
+                }
+            }
+        }
+        let mut carry = 0u64;
+        for slot in &mut named {
+            if *slot == 0 {
+                *slot = carry;
+            } else {
+                carry = *slot;
+            }
+        }
+        named
+    }
+}
+
+/// Reads as a bare list of keywords: enough content words, hardly any function words between
+/// them. Code (backticks) is left out: a command is a fine answer, not a keyword list.
+fn reads_as_keyword_list(answer: &Tokens, max_stop_share: f64) -> bool {
+    let prose = answer.tokens.iter().filter(|t| !t.code);
+    let (mut content, mut stop) = (0usize, 0usize);
+    for t in prose {
+        if t.stop {
+            stop += 1;
+        } else {
+            content += 1;
+        }
+    }
+    content >= SALAD_MIN_WORDS && (stop as f64) < max_stop_share * (stop + content) as f64
+}
+
+/// Whether the answer contains (nearly) all the key points' words in the key points' order,
+/// subjects included: the longest common subsequence covers 90% of them.
+fn restates_in_order(key_points: &[KeyPoint], answer: &Tokens, normalizer: &Normalizer<'_>) -> bool {
+    let mut reference: Vec<Box<str>> = Vec::new();
+    let mut subject = None;
+    for point in key_points {
+        // The sheet writes a subject once before its points ("SG: stateful, instance-level").
+        let text = if point.subject.is_some() && point.subject != subject {
+            point.to_string()
+        } else {
+            point.body.clone()
+        };
+        subject.clone_from(&point.subject);
+        reference.extend(
+            normalizer
+                .tokens(&text)
+                .tokens
+                .into_iter()
+                .filter(|t| !t.stop)
+                .map(|t| t.key),
+        );
+    }
+    let said: Vec<&str> = answer
+        .tokens
+        .iter()
+        .filter(|t| !t.stop)
+        .map(|t| &*t.key)
+        .collect();
+    if reference.is_empty() || said.len() > 4 * reference.len() {
+        return false;
+    }
+    // Longest common subsequence, one row at a time.
+    let mut row = vec![0usize; said.len() + 1];
+    for r in &reference {
+        let mut diagonal = 0;
+        for (j, s) in said.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if **r == **s {
+                diagonal + 1
+            } else {
+                above.max(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    let common = row[said.len()];
+    common * 10 >= reference.len() * 9
+}
+
+/// The user's words at the given token indices, verbatim, in answer order; neighbouring tokens
+/// are quoted together ("security groups" rather than "security", "groups").
+fn quote(text: &str, answer: &Tokens, mut at: Vec<usize>) -> Vec<String> {
+    at.sort_unstable();
+    at.dedup();
+    let mut quotes: Vec<String> = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for i in at {
+        run = match run {
+            Some((start, end)) if i == end + 1 && answer.tokens[i].clause == answer.tokens[end].clause => {
+                Some((start, i))
+            }
+            Some((start, end)) => {
+                push_quote(text, answer, start, end, &mut quotes);
+                Some((i, i))
+            }
+            None => Some((i, i)),
+        };
+    }
+    if let Some((start, end)) = run {
+        push_quote(text, answer, start, end, &mut quotes);
+    }
+    quotes
+}
+
+fn push_quote(text: &str, answer: &Tokens, start: usize, end: usize, quotes: &mut Vec<String>) {
+    let span = answer.tokens[start].span.start..answer.tokens[end].span.end;
+    if let Some(words) = text.get(span)
+        && !quotes.iter().any(|q| q == words)
+    {
+        quotes.push(words.to_owned());
+    }
+}
+
+/// The text of one clause of the answer, trimmed, for quoting a contradiction.
+fn clause_text<'t>(text: &'t str, answer: &Tokens, clause: u32) -> &'t str {
+    let mut in_clause = answer.tokens.iter().filter(|t| t.clause == clause);
+    let Some(first) = in_clause.next() else { return "" };
+    let end = in_clause.next_back().map_or(first.span.end, |t| t.span.end);
+    text.get(first.span.start..end).unwrap_or("")
+}

@@ -1,0 +1,399 @@
+//! Normalisation shared by answers, key points and questions: one tokenizer, so both sides of
+//! every comparison are cut and folded the same way.
+//!
+//! A token keeps the byte range of the words it came from, so evidence can quote the user's own
+//! words verbatim even though matching works on folded, stemmed forms.
+
+use std::ops::Range;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::lexicon::Lexicon;
+
+/// Words that flip the meaning of what follows. Kept apart from the stop words because "not
+/// stateful" must not earn a "stateful" point; includes the apostrophe-less spellings people type
+/// in chat.
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "without",
+    "cannot",
+    "none",
+    "neither",
+    "nor",
+    "nothing",
+    "isn't",
+    "isnt",
+    "aren't",
+    "arent",
+    "doesn't",
+    "doesnt",
+    "don't",
+    "dont",
+    "won't",
+    "wont",
+    "can't",
+    "cant",
+    "wasn't",
+    "wasnt",
+    "weren't",
+    "didn't",
+    "didnt",
+    "shouldn't",
+    "shouldnt",
+    "hasn't",
+    "hasnt",
+    "haven't",
+    "havent",
+    "couldn't",
+    "wouldn't",
+    "mustn't",
+    "ain't",
+    "nope",
+    "nah",
+];
+
+/// Words that start a new clause even without punctuation, so that "NACLs are stateless whereas
+/// SGs are stateful" puts each property next to its own subject.
+const CLAUSE_WORDS: &[&str] = &[
+    "whereas", "while", "whilst", "but", "however", "unlike", "although", "though", "vs", "versus",
+];
+
+/// How many tokens back a negation still applies: "doesn't really need a" reaches "need".
+const NEGATION_REACH: usize = 3;
+
+/// One word (or one merged synonym phrase) of a text.
+#[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent flags of one word, not a state machine
+pub(crate) struct Token {
+    /// What comparisons use: the stem, or the synonym group's id for words in a group.
+    pub key: Box<str>,
+    /// The folded word before stemming, for typo tolerance and length checks.
+    pub norm: Box<str>,
+    /// Where the word is in the text it came from (bytes).
+    pub span: Range<usize>,
+    /// A function word: skipped when matching, counted when telling prose from keyword lists.
+    pub stop: bool,
+    /// A negation word itself ("not", "never").
+    pub negation: bool,
+    /// A content word with a negation shortly before it in the same clause.
+    pub negated: bool,
+    /// Which clause (sentence or comma-separated part) the word is in.
+    pub clause: u32,
+    /// Inside backticks or a code block: commands count as content but not as prose.
+    pub code: bool,
+}
+
+/// The tokens of one text.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    pub tokens: Vec<Token>,
+    /// Number of clauses (the highest clause index plus one).
+    pub clauses: u32,
+}
+
+/// A raw word span before folding.
+struct RawWord {
+    span: Range<usize>,
+    clause: u32,
+    code: bool,
+}
+
+/// Cuts text into words and clause numbers. Letters, digits and marks make words; an apostrophe
+/// between letters stays inside ("doesn't"); `.!?;:,` and line breaks end a clause, except a dot
+/// inside a word ("sys.exit", "v1.2"), which only separates words.
+fn raw_words(text: &str) -> Vec<RawWord> {
+    let mut words = Vec::new();
+    let mut clause = 0u32;
+    let mut clause_has_words = false;
+    let mut start: Option<usize> = None;
+    let mut code = false;
+    let mut chars = text.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let in_word = c.is_alphanumeric()
+            || (start.is_some() && is_combining_mark(c))
+            || (start.is_some()
+                && matches!(c, '\'' | '\u{2019}')
+                && prev.is_some_and(char::is_alphanumeric)
+                && next.is_some_and(char::is_alphanumeric));
+        if in_word {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else {
+            if let Some(s) = start.take() {
+                words.push(RawWord {
+                    span: s..i,
+                    clause,
+                    code,
+                });
+                clause_has_words = true;
+            }
+            if c == '`' {
+                code = !code;
+            }
+            let joins_word = c == '.'
+                && prev.is_some_and(char::is_alphanumeric)
+                && next.is_some_and(char::is_alphanumeric);
+            let breaks =
+                matches!(c, '.' | '!' | '?' | ';' | ':' | ',' | '\n' | '|' | '\u{3002}') && !joins_word;
+            if breaks && clause_has_words {
+                clause += 1;
+                clause_has_words = false;
+            }
+        }
+        prev = Some(c);
+    }
+    if let Some(s) = start {
+        words.push(RawWord {
+            span: s..text.len(),
+            clause,
+            code,
+        });
+    }
+    words
+}
+
+/// Splits a word at `camelCase` boundaries (`RollingUpdate` -> "Rolling", "Update"; `HTTPServer`
+/// -> "HTTP", "Server"). Letters next to digits stay together ("k8s", "ec2", "p99").
+fn camel_parts(word: &str, base: usize, out: &mut Vec<Range<usize>>) {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut start = 0usize;
+    for k in 1..chars.len() {
+        let (i, c) = chars[k];
+        let (_, p) = chars[k - 1];
+        let lower_to_upper = p.is_lowercase() && c.is_uppercase();
+        // "HTTPServer" splits before the S; "NACLs" and "SGs" are plurals, not two words.
+        let acronym_end = p.is_uppercase()
+            && c.is_uppercase()
+            && chars.get(k + 1).is_some_and(|&(_, n)| n.is_lowercase())
+            && chars.get(k + 2).is_some_and(|&(_, n)| n.is_lowercase());
+        if lower_to_upper || acronym_end {
+            out.push(base + start..base + i);
+            start = i;
+        }
+    }
+    out.push(base + start..base + word.len());
+}
+
+/// Folds one word: compatibility decomposition (NFKD: full-width letters, ligatures, and accents
+/// split from their letters), combining marks dropped (accents, zalgo), lower case, possessive `'s` dropped, curly apostrophes made straight.
+fn fold_word(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        for c in word.nfkd() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            let c = if c == '\u{2019}' { '\'' } else { c };
+            if c.is_alphanumeric() || c == '\'' {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    if out.ends_with("'s") {
+        out.truncate(out.len() - 2);
+    }
+}
+
+/// The tokenizer: folding, stemming and synonym merging with one lexicon.
+pub(crate) struct Normalizer<'a> {
+    pub stemmer: &'a Stemmer,
+    pub lexicon: &'a Lexicon,
+    /// Indices of the topic-scoped synonym groups that apply to this card.
+    pub scopes: &'a [usize],
+}
+
+/// The English Snowball stemmer, as used on both sides of every comparison.
+pub(crate) fn english_stemmer() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
+impl Normalizer<'_> {
+    /// The stem of a folded word, honouring the lexicon's exceptions (words whose stem would
+    /// merge them with a word of another meaning: "stateful" must not become "state").
+    pub fn stem(&self, norm: &str) -> Box<str> {
+        if self.lexicon.keeps_whole(norm) {
+            return norm.into();
+        }
+        let bare: String;
+        let word = if norm.contains('\'') {
+            bare = norm.replace('\'', "");
+            bare.as_str()
+        } else {
+            norm
+        };
+        // The stemmer keeps the "s" of vowel-less plurals ("sgs", "vpcs"), which are nearly
+        // always acronyms: drop it so "SGs" meets "SG". Digits mark names like "k8s".
+        if word.len() >= 3
+            && word.ends_with('s')
+            && !word.ends_with("ss")
+            && word
+                .chars()
+                .all(|c| c.is_alphabetic() && !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+        {
+            return word[..word.len() - 1].into();
+        }
+        self.stemmer.stem(word).into()
+    }
+
+    /// Tokenizes `text`: words, folded, stemmed, with synonym phrases merged into one token each.
+    pub fn tokens(&self, text: &str) -> Tokens {
+        let raw = raw_words(text);
+        let mut tokens = Vec::with_capacity(raw.len() + raw.len() / 4);
+        let mut parts = Vec::new();
+        let mut norm = String::new();
+        let mut extra_clauses = 0u32;
+        for word in &raw {
+            parts.clear();
+            camel_parts(&text[word.span.clone()], word.span.start, &mut parts);
+            for part in &parts {
+                fold_word(&text[part.clone()], &mut norm);
+                if norm.is_empty() {
+                    continue;
+                }
+                let negation = NEGATIONS.contains(&norm.as_str());
+                if CLAUSE_WORDS.contains(&norm.as_str()) {
+                    // Later clauses shift by one: a marker word opens a clause of its own.
+                    extra_clauses += 1;
+                }
+                let stop = negation || self.lexicon.is_stop(&norm);
+                let key = if stop {
+                    norm.as_str().into()
+                } else {
+                    self.stem(&norm)
+                };
+                tokens.push(Token {
+                    key,
+                    norm: norm.as_str().into(),
+                    span: part.clone(),
+                    stop,
+                    negation,
+                    negated: false,
+                    clause: word.clause + extra_clauses,
+                    code: word.code,
+                });
+            }
+        }
+        let mut tokens = self.lexicon.merge_phrases(tokens, self.scopes);
+        mark_negated(&mut tokens);
+        let clauses = tokens.last().map_or(0, |t| t.clause + 1);
+        Tokens { tokens, clauses }
+    }
+}
+
+/// Marks content words that a negation word shortly before them (same clause) turns around.
+fn mark_negated(tokens: &mut [Token]) {
+    let mut last_negation: Option<(usize, u32)> = None;
+    let mut content_since = 0usize;
+    for (i, token) in tokens.iter_mut().enumerate() {
+        if token.negation {
+            last_negation = Some((i, token.clause));
+            content_since = 0;
+            continue;
+        }
+        if let Some((at, clause)) = last_negation
+            && clause == token.clause
+            && i - at <= NEGATION_REACH + content_since
+            && !token.stop
+        {
+            token.negated = true;
+        }
+        if !token.stop {
+            content_since += 1;
+            // A negation reaches the next content word or two, not the rest of the clause:
+            // "no public IP, encryption at rest" negates "public IP", not "encryption".
+            if content_since >= 2 {
+                last_negation = None;
+            }
+        }
+    }
+}
+
+/// Levenshtein distance is at most one (one insertion, deletion or substitution), without
+/// allocating: the typo check runs on every unmatched pair of long words.
+pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if prefix == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        raw_words(text).into_iter().map(|w| &text[w.span]).collect()
+    }
+
+    #[test]
+    fn words_keep_apostrophes_and_dotted_names() {
+        assert_eq!(
+            words("It doesn't call sys.exit(1)."),
+            ["It", "doesn't", "call", "sys", "exit", "1"]
+        );
+        assert_eq!(words("CI/CD, snake_case"), ["CI", "CD", "snake", "case"]);
+    }
+
+    #[test]
+    fn clauses_break_on_punctuation_not_inside_words() {
+        let w = raw_words("SGs are stateful; NACLs, v1.2 are not.");
+        let clauses: Vec<u32> = w.iter().map(|w| w.clause).collect();
+        // "v1.2" is two words of one clause.
+        assert_eq!(clauses, [0, 0, 0, 1, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn camel_case_splits_at_word_boundaries() {
+        let mut out = Vec::new();
+        camel_parts("RollingUpdate", 0, &mut out);
+        assert_eq!(out, [0..7, 7..13]);
+        out.clear();
+        camel_parts("HTTPServer", 0, &mut out);
+        assert_eq!(out, [0..4, 4..10]);
+        out.clear();
+        camel_parts("k8s", 0, &mut out);
+        assert_eq!(out, vec![0..3]);
+        out.clear();
+        camel_parts("NACLs", 0, &mut out);
+        assert_eq!(out, vec![0..5]);
+    }
+
+    #[test]
+    fn folding_removes_marks_and_width() {
+        let mut out = String::new();
+        fold_word("Ｋ８ｓ", &mut out);
+        assert_eq!(out, "k8s");
+        fold_word("s\u{0336}t\u{0489}a\u{0301}te", &mut out);
+        assert_eq!(out, "state");
+        fold_word("VPC’s", &mut out);
+        assert_eq!(out, "vpc");
+    }
+
+    #[test]
+    fn one_edit_is_one_edit() {
+        assert!(within_one_edit("seperate", "separate"));
+        assert!(within_one_edit("kubernetes", "kubernete"));
+        assert!(within_one_edit("deploy", "deploys"));
+        assert!(!within_one_edit("ingress", "egress"));
+        assert!(!within_one_edit("abcdef", "abcfed"));
+    }
+}
