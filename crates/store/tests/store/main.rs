@@ -3,4 +3,10 @@
 //! parallel): `sqlite::<case>` and `postgres::<case>`.
 
 mod attempts;
+mod drops;
+mod leaderboards;
+mod reviews;
+mod sessions;
+mod streaks;
 mod support;
+mod users;
