@@ -229,8 +229,8 @@ impl Store {
             )
             .await
             .map_err(|e| missing_occasion(e, new.occasion))?;
-        let outcome = match inserted {
-            Some((id,)) => RecordOutcome::Recorded(Attempt {
+        let outcome = if let Some((id,)) = inserted {
+            RecordOutcome::Recorded(Attempt {
                 id: AttemptId(id),
                 user: new.user,
                 guild: new.guild,
@@ -240,11 +240,10 @@ impl Store {
                 answer: new.answer.clone(),
                 grade: new.grade.clone(),
                 at: new.at,
-            }),
-            None => {
-                let first = first_attempt(&mut conn, user, drop, round, new.request_key.clone()).await?;
-                RecordOutcome::AlreadyAnswered(first)
-            }
+            })
+        } else {
+            let first = first_attempt(&mut conn, user, drop, round, new.request_key.clone()).await?;
+            RecordOutcome::AlreadyAnswered(first)
         };
         tx.commit().await?;
         Ok(outcome)

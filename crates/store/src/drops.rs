@@ -289,22 +289,21 @@ impl Store {
                 .bind(now),
             )
             .await?;
-        let claim = match claimed {
-            Some(row) => DropClaim::Claimed(row.try_into()?),
-            None => {
-                let row: DropRow = conn
-                    .fetch_one(
-                        query(concat!(
-                            "SELECT ",
-                            drop_columns!(),
-                            " FROM daily_drops WHERE guild_id = $1 AND local_date = $2"
-                        ))
-                        .bind(guild)
-                        .bind(date),
-                    )
-                    .await?;
-                DropClaim::Taken(row.try_into()?)
-            }
+        let claim = if let Some(row) = claimed {
+            DropClaim::Claimed(row.try_into()?)
+        } else {
+            let row: DropRow = conn
+                .fetch_one(
+                    query(concat!(
+                        "SELECT ",
+                        drop_columns!(),
+                        " FROM daily_drops WHERE guild_id = $1 AND local_date = $2"
+                    ))
+                    .bind(guild)
+                    .bind(date),
+                )
+                .await?;
+            DropClaim::Taken(row.try_into()?)
         };
         tx.commit().await?;
         Ok(claim)

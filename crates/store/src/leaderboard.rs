@@ -301,22 +301,29 @@ pub(crate) fn period_bounds(
         Period::AllTime => return Ok((None, None)),
         Period::Week => {
             let back = i64::from(today.weekday().to_monday_zero_offset());
-            let monday = today.checked_sub(back.days()).map_err(out_of_range)?;
-            (monday, monday.checked_add(7.days()).map_err(out_of_range)?)
+            let monday = today.checked_sub(back.days()).map_err(|e| out_of_range(&e))?;
+            (
+                monday,
+                monday.checked_add(7.days()).map_err(|e| out_of_range(&e))?,
+            )
         }
         Period::Month => {
             let first = today.first_of_month();
-            (first, first.checked_add(1.month()).map_err(out_of_range)?)
+            (first, first.checked_add(1.month()).map_err(|e| out_of_range(&e))?)
         }
     };
     // `to_zoned_datetime` resolves a midnight that a clock change skips to the first instant after it,
     // which is when that day starts.
-    let start = first.to_zoned_datetime(zone.clone()).map_err(out_of_range)?;
-    let end = next.to_zoned_datetime(zone.clone()).map_err(out_of_range)?;
+    let start = first
+        .to_zoned_datetime(zone.clone())
+        .map_err(|e| out_of_range(&e))?;
+    let end = next
+        .to_zoned_datetime(zone.clone())
+        .map_err(|e| out_of_range(&e))?;
     Ok((Some(start.timestamp()), Some(end.timestamp())))
 }
 
-fn out_of_range(error: jiff::Error) -> StoreError {
+fn out_of_range(error: &jiff::Error) -> StoreError {
     StoreError::Invalid(format!("date out of range: {error}"))
 }
 
@@ -430,7 +437,7 @@ mod tests {
         // Monday 3 March 00:00 EST to Monday 10 March 00:00 EDT: the clocks sprang forward.
         assert_eq!(since, at("2025-03-03T05:00:00Z"));
         assert_eq!(until, at("2025-03-10T04:00:00Z"));
-        assert_eq!((until - since).get_hours(), 167);
+        assert_eq!((until - since).as_hours(), 167);
         Ok(())
     }
 

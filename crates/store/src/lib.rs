@@ -49,6 +49,10 @@
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 //! ```
 
+// "SQLite" and "Postgres" are names, not code: backticks around them in every sentence would
+// only make the docs harder to read.
+#![allow(clippy::doc_markdown)]
+
 mod attempts;
 mod convert;
 mod db;

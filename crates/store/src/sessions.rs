@@ -332,22 +332,21 @@ impl Store {
                     e.into()
                 }
             })?;
-        let outcome = match inserted {
-            Some(row) => RoundOutcome::Opened(row.try_into()?),
-            None => {
-                let row: RoundRow = conn
-                    .fetch_one(
-                        query(concat!(
-                            "SELECT ",
-                            round_columns!(),
-                            " FROM study_rounds WHERE session_id = $1 AND number = $2"
-                        ))
-                        .bind(session.0)
-                        .bind(i64::from(number)),
-                    )
-                    .await?;
-                RoundOutcome::AlreadyOpen(row.try_into()?)
-            }
+        let outcome = if let Some(row) = inserted {
+            RoundOutcome::Opened(row.try_into()?)
+        } else {
+            let row: RoundRow = conn
+                .fetch_one(
+                    query(concat!(
+                        "SELECT ",
+                        round_columns!(),
+                        " FROM study_rounds WHERE session_id = $1 AND number = $2"
+                    ))
+                    .bind(session.0)
+                    .bind(i64::from(number)),
+                )
+                .await?;
+            RoundOutcome::AlreadyOpen(row.try_into()?)
         };
         tx.commit().await?;
         Ok(outcome)

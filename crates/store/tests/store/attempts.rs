@@ -54,7 +54,7 @@ async fn second_answer_to_a_drop_returns_the_first(db: TestDb) -> TestResult {
     let recorded = db.store.record_attempt(&first).await?;
     let mut second = first.clone();
     second.grade.score = 1.0;
-    second.answer = "a better answer".to_owned();
+    second.answer = String::from("a better answer");
     second.at = at("2025-01-06T10:05:00Z");
     match db.store.record_attempt(&second).await? {
         RecordOutcome::AlreadyAnswered(kept) => assert_eq!(&kept, recorded.attempt()),

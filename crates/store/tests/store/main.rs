@@ -2,6 +2,8 @@
 //! when `TEST_DATABASE_URL` is set, on Postgres (a database of its own, so cases run in
 //! parallel): `sqlite::<case>` and `postgres::<case>`.
 
+#![allow(clippy::doc_markdown)] // "SQLite" is a name, not code.
+
 mod attempts;
 mod drops;
 mod leaderboards;
