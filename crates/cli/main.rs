@@ -6,6 +6,7 @@
 //! crates under `crates/`.
 
 mod browse;
+mod grading;
 mod library;
 
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ enum Command {
     Show(browse::ShowArgs),
     CheckSheet(browse::CheckSheetArgs),
     Index(browse::IndexArgs),
+    Grade(grading::GradeArgs),
+    Eval(grading::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,8 @@ fn main() -> ExitCode {
         Command::Show(args) => browse::show(&library, &args),
         Command::CheckSheet(args) => browse::check_sheet(&args),
         Command::Index(args) => browse::index(&library, &args),
+        Command::Grade(args) => grading::run_grade(&library, &args),
+        Command::Eval(args) => grading::run_eval(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,444 @@
+//! `cuecard grade` and `cuecard eval`: grading answers from the terminal or from JSON lines, and
+//! measuring the grader against graded answers. Reading files and printing only; the grading and
+//! the statistics live in `cuecard_grade`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use cuecard_core::{CardId, Grade, KeyPoint};
+use cuecard_grade::eval::{self, Report, Scored};
+use cuecard_grade::{Assessment, Calibration, KeywordGrader, feedback};
+use serde_json::{Value, json};
+
+use crate::library::{Library, merge};
+
+/// Grade an answer against a card's key points, or grade JSON lines from stdin.
+#[derive(Debug, clap::Args)]
+pub struct GradeArgs {
+    /// The card to answer (its id, as `cuecard ask` and `cuecard lookup` print it).
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "jsonl",
+        conflicts_with = "jsonl"
+    )]
+    card: Option<String>,
+
+    /// The answer to grade [default: read from stdin].
+    #[arg(long, value_name = "TEXT", requires = "card")]
+    answer: Option<String>,
+
+    /// Read JSON lines from stdin, each {"question", "key_points" (a string split like the sheet's,
+    /// or an array) or "reference", "answer"}, and write one grade per line, in order.
+    #[arg(long)]
+    jsonl: bool,
+
+    /// Print the grade of --card as JSON instead of text.
+    #[arg(long, conflicts_with = "jsonl")]
+    json: bool,
+
+    #[command(flatten)]
+    tuning: TuningArgs,
+}
+
+/// Measure the grader on graded answers: correlation, error, accuracy and macro-F1.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// JSON lines of graded answers: question, reference (or key_points), answer, score (or
+    /// gold), max_score (default 1); optional qid or id, references (alternative model answers),
+    /// kind.
+    #[arg(long, value_name = "FILE.jsonl")]
+    data: PathBuf,
+
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+
+    /// Fit the score curve (floor, slope, zero cut, pass threshold) to this data and write it as
+    /// a calibration file [default file: calibration.json]; the report then uses the fitted curve.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "calibration.json")]
+    fit: Option<PathBuf>,
+
+    #[command(flatten)]
+    tuning: TuningArgs,
+}
+
+/// Files that change how the keyword grader grades.
+#[derive(Debug, clap::Args)]
+struct TuningArgs {
+    /// A calibration file (as `cuecard eval --fit` writes) to use instead of the bundled one.
+    #[arg(long, value_name = "FILE", env = "CUECARD_CALIBRATION")]
+    calibration: Option<PathBuf>,
+
+    /// Extra synonym groups, one a line (`k8s, kubernetes`), added to the bundled ones.
+    #[arg(long, value_name = "FILE", env = "CUECARD_SYNONYMS")]
+    synonyms: Option<PathBuf>,
+}
+
+impl TuningArgs {
+    fn grader(&self) -> Result<KeywordGrader> {
+        let mut grader = KeywordGrader::new();
+        if let Some(path) = &self.calibration {
+            let text = read(path)?;
+            let calibration =
+                Calibration::from_json(&text).with_context(|| format!("reading {}", path.display()))?;
+            grader = grader.with_calibration(calibration);
+        }
+        if let Some(path) = &self.synonyms {
+            let (with_synonyms, problems) = grader.with_synonyms(&read(path)?, &path.display().to_string());
+            for problem in problems {
+                eprintln!("warning: {problem}");
+            }
+            grader = with_synonyms;
+        }
+        Ok(grader)
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// `cuecard grade`.
+pub fn run_grade(library: &Library, args: &GradeArgs) -> Result<ExitCode> {
+    let grader = args.tuning.grader()?;
+    if args.jsonl {
+        return grade_jsonl(&grader);
+    }
+    let Some(id) = args.card.as_deref() else {
+        bail!("give --card ID (and --answer TEXT), or --jsonl");
+    };
+    let Some(card_id) = CardId::parse(id) else {
+        bail!(
+            "\"{id}\" is not a card id (12 hex digits); find ids with `cuecard lookup WORDS` or `cuecard ask`"
+        );
+    };
+    let sheets = library.load()?;
+    let (cards, _) = merge(&sheets)?;
+    let Some(card) = cards.iter().find(|c| c.id == card_id) else {
+        bail!("no card has the id {card_id}; find ids with `cuecard lookup WORDS` or `cuecard ask`");
+    };
+    let answer = match &args.answer {
+        Some(answer) => answer.clone(),
+        None => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("reading the answer from stdin")?;
+            text
+        }
+    };
+    let grade = grader.grade_card(card, &answer);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&grade_json(&grade))?);
+    } else {
+        println!("{}\n", card.question);
+        print!("{}", feedback(&grade));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON form of a grade, as `grade --jsonl` and `grade --json` print it.
+fn grade_json(grade: &Grade) -> Value {
+    json!({
+        "score": grade.score,
+        "points": grade.points.iter().map(|p| json!({
+            "text": p.point.to_string(),
+            "verdict": p.verdict,
+            "evidence": p.evidence,
+        })).collect::<Vec<_>>(),
+        "grader": grade.grader,
+        "remarks": grade.remarks,
+    })
+}
+
+fn grade_jsonl(grader: &KeywordGrader) -> Result<ExitCode> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = false;
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.context("reading stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A bad line gets an error line in its place, so output lines still pair with input lines.
+        let value = match serde_json::from_str::<Value>(&line)
+            .map_err(|e| e.to_string())
+            .and_then(|record| grade_record(grader, &record))
+        {
+            Ok(grade) => grade_json(&grade),
+            Err(message) => {
+                failed = true;
+                json!({ "error": format!("line {}: {message}", n + 1) })
+            }
+        };
+        writeln!(out, "{value}")?;
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn grade_record(grader: &KeywordGrader, record: &Value) -> Result<Grade, String> {
+    let answer = record
+        .get("answer")
+        .and_then(Value::as_str)
+        .ok_or("no \"answer\" string")?;
+    let question = record.get("question").and_then(Value::as_str).unwrap_or("");
+    let alternatives = key_point_sets(record)?;
+    Ok(best_of(grader, question, &alternatives, answer).grade)
+}
+
+/// The key points of a record: "`key_points`" (a string split like the sheet's, or an array of
+/// strings), else "reference" plus any "references" (alternative model answers).
+fn key_point_sets(record: &Value) -> Result<Vec<Vec<KeyPoint>>, String> {
+    match record.get("key_points") {
+        Some(Value::String(text)) => return Ok(vec![cuecard_sheet::split_key_points(text)]),
+        Some(Value::Array(items)) => {
+            let mut points = Vec::new();
+            for item in items {
+                let text = item
+                    .as_str()
+                    .ok_or("\"key_points\" must be a string or an array of strings")?;
+                points.extend(cuecard_sheet::split_key_points(text));
+            }
+            return Ok(vec![points]);
+        }
+        Some(_) => return Err("\"key_points\" must be a string or an array of strings".into()),
+        None => {}
+    }
+    let mut references: Vec<&str> = Vec::new();
+    if let Some(reference) = record.get("reference").and_then(Value::as_str) {
+        references.push(reference);
+    }
+    for reference in record
+        .get("references")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(text) = reference.as_str()
+            && !references.contains(&text)
+        {
+            references.push(text);
+        }
+    }
+    if references.is_empty() {
+        return Err("no \"key_points\" or \"reference\"".into());
+    }
+    Ok(references
+        .into_iter()
+        .map(cuecard_sheet::split_key_points)
+        .collect())
+}
+
+/// Grades against each alternative set of key points and keeps the best: an answer matching any
+/// one model answer is right.
+fn best_of(
+    grader: &KeywordGrader,
+    question: &str,
+    alternatives: &[Vec<KeyPoint>],
+    answer: &str,
+) -> Assessment {
+    let mut best: Option<Assessment> = None;
+    for points in alternatives {
+        let assessment = grader.assess(question, points, answer, None);
+        if best
+            .as_ref()
+            .is_none_or(|b| assessment.grade.score > b.grade.score)
+        {
+            best = Some(assessment);
+        }
+    }
+    best.unwrap_or_else(|| grader.assess(question, &[], answer, None))
+}
+
+/// One line of an eval file, graded.
+struct EvalItem {
+    assessment: Assessment,
+    gold: f64,
+    max_score: f64,
+    group: String,
+    kind: Option<String>,
+}
+
+/// `cuecard eval`.
+pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
+    let mut grader = args.tuning.grader()?;
+    let text = read(&args.data)?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let progress = progress_bar(lines.len());
+    let mut items = Vec::with_capacity(lines.len());
+    for (n, line) in &lines {
+        let record: Value = serde_json::from_str(line)
+            .with_context(|| format!("{}:{n}: not a JSON object", args.data.display()))?;
+        items.push(
+            eval_item(&grader, &record).map_err(|m| anyhow::anyhow!("{}:{n}: {m}", args.data.display()))?,
+        );
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if items.is_empty() {
+        bail!("{} has no graded answers", args.data.display());
+    }
+
+    let mut fitted = None;
+    if let Some(path) = &args.fit {
+        let coverage: Vec<f64> = items.iter().map(|i| i.assessment.coverage).collect();
+        let lists: Vec<bool> = items.iter().map(|i| i.assessment.keyword_list).collect();
+        let gold: Vec<f64> = items.iter().map(|i| i.gold).collect();
+        let source = args.data.file_name().map_or_else(
+            || args.data.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let calibration = eval::fit_calibration(grader.calibration(), &coverage, &lists, &gold, &source);
+        std::fs::write(path, calibration.to_json() + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        grader = grader.with_calibration(calibration.clone());
+        // Regrade so that the report shows the fitted curve (cheap: microseconds an answer).
+        for ((_, line), item) in lines.iter().zip(&mut items) {
+            let record: Value = serde_json::from_str(line)?;
+            *item = eval_item(&grader, &record).map_err(|m| anyhow::anyhow!(m))?;
+        }
+        fitted = Some(calibration);
+    }
+
+    let scored = |group: fn(&EvalItem) -> String| -> Vec<Scored> {
+        items
+            .iter()
+            .map(|i| Scored {
+                predicted: i.assessment.grade.score,
+                gold: i.gold,
+                max_score: i.max_score,
+                group: group(i),
+            })
+            .collect()
+    };
+    let report = eval::report(&scored(|i| i.group.clone()));
+    let by_kind = items
+        .iter()
+        .any(|i| i.kind.is_some())
+        .then(|| eval::report(&scored(|i| i.kind.clone().unwrap_or_default())).groups);
+    let threshold = grader.calibration().pass_threshold;
+    let predicted: Vec<f64> = items.iter().map(|i| i.assessment.grade.score).collect();
+    let gold_pass: Vec<bool> = items.iter().map(|i| i.gold >= 0.5).collect();
+    let (accuracy_at_pass, f1_at_pass) = eval::accuracy_and_macro_f1(&predicted, &gold_pass, threshold);
+
+    if args.json {
+        let value = json!({
+            "data": args.data.display().to_string(),
+            "grader": "keyword",
+            "report": report,
+            "by_kind": by_kind,
+            "pass_threshold": threshold,
+            "accuracy_at_pass_threshold": accuracy_at_pass,
+            "macro_f1_at_pass_threshold": f1_at_pass,
+            "fitted": fitted,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print_report(
+            &args.data,
+            &report,
+            by_kind.as_deref(),
+            threshold,
+            accuracy_at_pass,
+            f1_at_pass,
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_item(grader: &KeywordGrader, record: &Value) -> Result<EvalItem, String> {
+    let answer = record
+        .get("answer")
+        .and_then(Value::as_str)
+        .ok_or("no \"answer\" string")?;
+    let question = record.get("question").and_then(Value::as_str).unwrap_or("");
+    let raw = record
+        .get("score")
+        .or_else(|| record.get("gold"))
+        .and_then(Value::as_f64)
+        .ok_or("no numeric \"score\" (or \"gold\")")?;
+    let max_score = record.get("max_score").and_then(Value::as_f64).unwrap_or(1.0);
+    if max_score <= 0.0 || !max_score.is_finite() {
+        return Err("\"max_score\" must be positive".into());
+    }
+    let group = ["qid", "question"]
+        .iter()
+        .find_map(|k| record.get(*k).and_then(Value::as_str))
+        .unwrap_or("")
+        .to_owned();
+    let kind = record.get("kind").and_then(Value::as_str).map(str::to_owned);
+    let alternatives = key_point_sets(record)?;
+    Ok(EvalItem {
+        assessment: best_of(grader, question, &alternatives, answer),
+        gold: raw / max_score,
+        max_score,
+        group,
+        kind,
+    })
+}
+
+/// A progress bar on stderr, only when stderr is a terminal (not in pipes, CI or tests).
+fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("grading {bar:40} {pos}/{len} answers ({per_sec})")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn print_report(
+    data: &Path,
+    report: &Report,
+    by_kind: Option<&[eval::GroupAverage]>,
+    threshold: f64,
+    accuracy_at_pass: f64,
+    f1_at_pass: f64,
+) {
+    let fmt = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    println!("{}: {} answers, keyword grader", data.display(), report.count);
+    println!("  Pearson r       {}", fmt(report.pearson));
+    println!("  Spearman rho    {}", fmt(report.spearman));
+    println!("  RMSE            {:.3} (on the data's own scale)", report.rmse);
+    println!("  MAE             {:.3} (on 0..1)", report.mae);
+    println!(
+        "  accuracy        {:.3}, macro-F1 {:.3} at the best threshold {:.3}",
+        report.accuracy, report.macro_f1, report.best_threshold
+    );
+    println!("  at pass {threshold:.3}    accuracy {accuracy_at_pass:.3}, macro-F1 {f1_at_pass:.3}");
+    if let Some(kinds) = by_kind {
+        println!("\nby kind (mean score / mean gold):");
+        for g in kinds {
+            println!(
+                "  {:<20} {:>4}  {:.3} / {:.3}",
+                g.group, g.count, g.predicted, g.gold
+            );
+        }
+    }
+    println!("\nper question (mean score / mean gold, answers):");
+    for g in &report.groups {
+        let name: String = g.group.chars().take(60).collect();
+        println!("  {:.3} / {:.3}  {:>4}  {name}", g.predicted, g.gold, g.count);
+    }
+}
