@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::db::{Conn, query};
-use crate::guilds::{ensure_guild, ensure_user};
 use crate::{DropId, RoundId, Store, StoreError, convert};
 
 /// The id the store gave an attempt.
@@ -195,16 +194,11 @@ impl Store {
         let user = convert::user(new.user);
         let at = convert::millis(new.at);
 
-        // Writes come first in the transaction: on SQLite that takes the write lock up front,
-        // where waiting for it is safe (see `Db::begin`).
-        let mut tx = self.db.begin().await?;
-        let mut conn = tx.conn();
-        ensure_user(&mut conn, user, at).await?;
-        if let Some(guild) = new.guild {
-            ensure_guild(&mut conn, convert::guild(guild), at).await?;
-        }
-        let inserted: Option<(i64,)> = conn
-            .fetch_optional(
+        // One statement, atomic on its own: a trigger (migration 0002) creates the user's and
+        // guild's rows, and the unique indexes turn a duplicate into "nothing inserted".
+        let inserted: Option<(i64,)> = self
+            .db
+            .write_optional(
                 query(
                     "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
                          round_id, request_key, answer, score, points, remarks, grader, created_at)
@@ -242,10 +236,12 @@ impl Store {
                 at: new.at,
             })
         } else {
-            let first = first_attempt(&mut conn, user, drop, round, new.request_key.clone()).await?;
+            // The first answer is committed: a conflicting insert waits for it on Postgres, and
+            // SQLite runs one writer at a time.
+            let mut conn = self.db.acquire().await?;
+            let first = first_attempt(&mut conn.conn(), user, drop, round, new.request_key.clone()).await?;
             RecordOutcome::AlreadyAnswered(first)
         };
-        tx.commit().await?;
         Ok(outcome)
     }
 

@@ -6,6 +6,8 @@
 //! that exists twice is a one-line `match` arm. Bind values travel as [`Arg`]s because a query
 //! has to be built before we know which backend will run it.
 
+use std::sync::Arc;
+
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
@@ -13,6 +15,7 @@ use sqlx::{
     Arguments, AssertSqlSafe, Database, Encode, Executor, FromRow, IntoArguments, Postgres, SqlSafeStr,
     SqlStr, Sqlite, Transaction, Type,
 };
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// A bind value, kept until the backend is known.
 #[derive(Debug, Clone)]
@@ -234,7 +237,10 @@ pub enum Backend {
 /// A pool of either backend.
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time. Writers of this process queue on the mutex rather
+    /// than in SQLite's busy handler, which sleeps and retries (milliseconds per collision);
+    /// the busy timeout still covers writers in other processes.
+    Sqlite(SqlitePool, Arc<Mutex<()>>),
     Postgres(PgPool),
 }
 
@@ -255,46 +261,54 @@ impl Pooled {
 
 /// A transaction of either backend. Dropping it without [`Tx::commit`] rolls it back.
 pub(crate) enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(tx) => Conn::Sqlite(tx),
+            Self::Sqlite(tx, _) => Conn::Sqlite(tx),
             Self::Postgres(tx) => Conn::Postgres(tx),
         }
     }
 
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await,
+            Self::Sqlite(tx, _writer) => tx.commit().await,
             Self::Postgres(tx) => tx.commit().await,
         }
     }
 }
 
 impl Db {
+    pub(crate) fn sqlite(pool: SqlitePool) -> Self {
+        Self::Sqlite(pool, Arc::new(Mutex::new(())))
+    }
+
     pub(crate) fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Sqlite(..) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub(crate) async fn acquire(&self) -> Result<Pooled, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Self::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
             Self::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
-    /// Starts a transaction. On SQLite, write before you read inside it: a deferred transaction
-    /// that reads first cannot wait for the write lock and fails at once with "busy".
+    /// Starts a transaction that writes. On SQLite, write before you read inside it: a deferred
+    /// transaction that reads first cannot wait for another process's write lock and fails at
+    /// once with "busy".
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Sqlite(pool, writer) => {
+                let turn = Arc::clone(writer).lock_owned().await;
+                Tx::Sqlite(pool.begin().await?, turn)
+            }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -311,13 +325,34 @@ impl Db {
         self.acquire().await?.conn().fetch_one(query).await
     }
 
+    /// Runs one writing statement on its own (atomic without a transaction) and returns the
+    /// row it produced, if any.
+    pub(crate) async fn write_optional<O: Row>(&self, query: Query) -> Result<Option<O>, sqlx::Error> {
+        match self {
+            Self::Sqlite(pool, writer) => {
+                let _turn = writer.lock().await;
+                let mut conn = pool.acquire().await?;
+                fetch_optional::<Sqlite, O>(&mut conn, query).await
+            }
+            Self::Postgres(_) => self.fetch_optional(query).await,
+        }
+    }
+
+    /// Runs one writing statement on its own and returns how many rows it changed.
     pub(crate) async fn execute(&self, query: Query) -> Result<u64, sqlx::Error> {
-        self.acquire().await?.conn().execute(query).await
+        match self {
+            Self::Sqlite(pool, writer) => {
+                let _turn = writer.lock().await;
+                let mut conn = pool.acquire().await?;
+                execute::<Sqlite>(&mut conn, query).await
+            }
+            Self::Postgres(_) => self.acquire().await?.conn().execute(query).await,
+        }
     }
 
     pub(crate) async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(pool, _) => pool.close().await,
             Self::Postgres(pool) => pool.close().await,
         }
     }

@@ -345,7 +345,7 @@ impl Store {
     }
 
     async fn update_drop(&self, update: crate::db::Query, drop: DropId) -> Result<DailyDrop, StoreError> {
-        let row: Option<DropRow> = self.db.fetch_optional(update).await?;
+        let row: Option<DropRow> = self.db.write_optional(update).await?;
         row.ok_or(StoreError::NotFound {
             what: "daily drop",
             id: drop.0,

@@ -23,16 +23,17 @@
 //!
 //! let topic = Topic::new("Terraform");
 //! let grade = Grade { score: 0.8, points: vec![], grader: GraderKind::Keyword, remarks: vec![] };
-//! let attempt = NewAttempt::new(
-//!     UserId(42),
-//!     Some(GuildId(7)),
-//!     CardId::derive(&topic, "What is state locking?"),
-//!     &topic,
-//!     Occasion::AdHoc,
-//!     "DynamoDB holds a lock",
+//! let attempt = NewAttempt {
+//!     user: UserId(42),
+//!     guild: Some(GuildId(7)),
+//!     card: CardId::derive(&topic, "What is state locking?"),
+//!     topic,
+//!     occasion: Occasion::AdHoc,
+//!     answer: "DynamoDB holds a lock".to_owned(),
 //!     grade,
-//!     jiff::Timestamp::now(),
-//! );
+//!     at: jiff::Timestamp::now(),
+//!     request_key: None,
+//! };
 //! match store.record_attempt(&attempt).await? {
 //!     RecordOutcome::Recorded(first) | RecordOutcome::AlreadyAnswered(first) => {
 //!         assert_eq!(first.user, UserId(42));
@@ -123,7 +124,7 @@ impl Store {
                 .await
                 .map_err(open_error)?;
             migrate(&SQLITE_MIGRATIONS, &pool).await?;
-            db::Db::Sqlite(pool)
+            db::Db::sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(open_error)?;
             let pool = PgPoolOptions::new()

@@ -277,7 +277,7 @@ impl Store {
     ) -> Result<StudySession, StoreError> {
         let row: Option<SessionRow> = self
             .db
-            .fetch_optional(
+            .write_optional(
                 query(concat!(
                     "UPDATE study_sessions SET state = $2, ended_at = $3 WHERE id = $1 RETURNING ",
                     session_columns!()
@@ -382,7 +382,7 @@ impl Store {
     }
 
     async fn update_round(&self, update: Query, round: RoundId) -> Result<Round, StoreError> {
-        let row: Option<RoundRow> = self.db.fetch_optional(update).await?;
+        let row: Option<RoundRow> = self.db.write_optional(update).await?;
         row.ok_or(StoreError::NotFound {
             what: "study round",
             id: round.0,
