@@ -236,7 +236,10 @@ mod tests {
     #[test]
     fn slugs_fold_punctuation_and_case() {
         assert_eq!(Topic::new("CI/CD & DEPLOYMENTS").slug(), "ci-cd-deployments");
-        assert_eq!(Topic::new("  System Design (Quick Patterns) ").slug(), "system-design-quick-patterns");
+        assert_eq!(
+            Topic::new("  System Design (Quick Patterns) ").slug(),
+            "system-design-quick-patterns"
+        );
         assert_eq!(slugify("--"), "");
     }
 
@@ -256,7 +259,10 @@ mod tests {
         let id = CardId::derive(&topic, "How do you test Terraform code?");
         assert_eq!(id, CardId::derive(&topic, "how do you  test terraform code?"));
         assert_ne!(id, CardId::derive(&topic, "How do you test Terraform modules?"));
-        assert_ne!(id, CardId::derive(&Topic::new("Linux"), "How do you test Terraform code?"));
+        assert_ne!(
+            id,
+            CardId::derive(&Topic::new("Linux"), "How do you test Terraform code?")
+        );
         assert_eq!(CardId::parse(&id.as_str().to_uppercase()), Some(id));
         assert_eq!(CardId::parse("xyz"), None);
     }
