@@ -318,32 +318,38 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, label: &str, store: &Store, vo
         });
     });
     let mut base = 1_u64 << 32;
-    group.bench_function("concurrent_8", |b| {
-        b.iter_custom(|iters| {
-            base += iters + 8;
-            let start = base;
-            rt.block_on(async {
-                let started = Instant::now();
-                let tasks: Vec<_> = (0..8_u64)
-                    .map(|t| {
-                        let store = store.clone();
-                        let batch: Vec<NewAttempt> = (0..iters.div_ceil(8))
-                            .map(|i| new_attempt(start + t * iters + i, volume))
-                            .collect();
-                        tokio::spawn(async move {
-                            for attempt in &batch {
-                                store.record_attempt(attempt).await.expect("recorded");
-                            }
+    for tasks in [8_u64, 32] {
+        group.bench_function(format!("concurrent_{tasks}"), |b| {
+            b.iter_custom(|iters| {
+                let per_task = iters.div_ceil(tasks);
+                base += tasks * per_task;
+                let start = base;
+                rt.block_on(async {
+                    let started = Instant::now();
+                    let handles: Vec<_> = (0..tasks)
+                        .map(|t| {
+                            let store = store.clone();
+                            let batch: Vec<NewAttempt> = (0..per_task)
+                                .map(|i| new_attempt(start + t * per_task + i, volume))
+                                .collect();
+                            tokio::spawn(async move {
+                                for attempt in &batch {
+                                    store.record_attempt(attempt).await.expect("recorded");
+                                }
+                            })
                         })
-                    })
-                    .collect();
-                for task in tasks {
-                    task.await.expect("task");
-                }
-                started.elapsed()
-            })
+                        .collect();
+                    for handle in handles {
+                        handle.await.expect("task");
+                    }
+                    // Scale to the requested count: the tasks recorded per_task * tasks.
+                    started
+                        .elapsed()
+                        .mul_f64(iters as f64 / (per_task * tasks) as f64)
+                })
+            });
         });
-    });
+    }
     group.finish();
 }
 
