@@ -30,7 +30,7 @@ pub struct GradeArgs {
     #[arg(long, value_name = "TEXT", requires = "card")]
     answer: Option<String>,
 
-    /// Read JSON lines from stdin, each {"question", "key_points" (a string split like the sheet's,
+    /// Read JSON lines from stdin, each {"question", `key_points` (a string split like the sheet's,
     /// or an array) or "reference", "answer"}, and write one grade per line, in order.
     #[arg(long)]
     jsonl: bool,
@@ -46,8 +46,8 @@ pub struct GradeArgs {
 /// Measure the grader on graded answers: correlation, error, accuracy and macro-F1.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// JSON lines of graded answers: question, reference (or key_points), answer, score (or
-    /// gold), max_score (default 1); optional qid or id, references (alternative model answers),
+    /// JSON lines of graded answers: question, reference (or `key_points`), answer, score (or
+    /// gold), `max_score` (default 1); optional qid or id, references (alternative model answers),
     /// kind.
     #[arg(long, value_name = "FILE.jsonl")]
     data: PathBuf,
@@ -120,14 +120,13 @@ pub fn run_grade(library: &Library, args: &GradeArgs) -> Result<ExitCode> {
     let Some(card) = cards.iter().find(|c| c.id == card_id) else {
         bail!("no card has the id {card_id}; find ids with `cuecard lookup WORDS` or `cuecard ask`");
     };
-    let answer = match &args.answer {
-        Some(answer) => answer.clone(),
-        None => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .context("reading the answer from stdin")?;
-            text
-        }
+    let answer = if let Some(answer) = &args.answer {
+        answer.clone()
+    } else {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("reading the answer from stdin")?;
+        text
     };
     let grade = grader.grade_card(card, &answer);
     if args.json {

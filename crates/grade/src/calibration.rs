@@ -37,6 +37,9 @@ pub struct Calibration {
     /// What a point the answer contradicts costs, in points (default 0.5): saying the opposite
     /// is worse than saying nothing.
     pub contradiction_penalty: f64,
+    /// Weight of the answer's precision (the share of its own content words that match some key
+    /// point) against its coverage of the key points (default 0: coverage only).
+    pub precision_weight: f64,
     /// Score of an answer that covers a sliver of the key points (default 0.2).
     pub floor: f64,
     /// Score gained per unit of coverage above the floor (default 1.0); clamped at 1.
@@ -69,6 +72,7 @@ impl Default for Calibration {
             partial_at: 0.25,
             partial_credit: 0.5,
             contradiction_penalty: 0.5,
+            precision_weight: 0.0,
             floor: 0.2,
             slope: 1.0,
             min_coverage: 0.05,

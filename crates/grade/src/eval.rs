@@ -231,7 +231,7 @@ pub fn fit_calibration(
                         if salad {
                             s = candidate.salad_score(s);
                         }
-                        (s - g).powi(2)
+                        (s - g).abs()
                     })
                     .sum();
                 if error < best.0 {

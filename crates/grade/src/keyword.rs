@@ -58,6 +58,20 @@ impl Clone for StemmerBox {
     }
 }
 
+/// A card's question and key points, normalised by [`KeywordGrader::prepare`].
+#[derive(Debug, Clone)]
+pub struct PreparedCard {
+    key_points: Vec<KeyPoint>,
+    scopes: Vec<usize>,
+    question: Tokens,
+    bodies: Vec<Tokens>,
+    /// Per point: the content words (index into its body's tokens) and their weights.
+    terms: Vec<Vec<(usize, f64)>>,
+    subjects: Subjects,
+    /// The key points' content words in order, subjects included once.
+    reference: Vec<Box<str>>,
+}
+
 /// A grade with the numbers behind it, for calibration and evaluation.
 #[derive(Debug, Clone)]
 pub struct Assessment {
@@ -164,6 +178,46 @@ impl KeywordGrader {
         answer: &str,
         topic: Option<&Topic>,
     ) -> Assessment {
+        self.assess_prepared(&self.prepare(question, key_points, topic), answer)
+    }
+
+    /// Normalises a card's question and key points once, for grading many answers to it with
+    /// [`grade_prepared`](Self::grade_prepared) (a study session, a daily drop). A prepared card
+    /// belongs to the grader that prepared it.
+    #[must_use]
+    pub fn prepare(&self, question: &str, key_points: &[KeyPoint], topic: Option<&Topic>) -> PreparedCard {
+        let scopes = self.lexicon.scopes_for(topic);
+        let normalizer = Normalizer {
+            stemmer: &self.stemmer.0,
+            lexicon: &self.lexicon,
+            scopes: &scopes,
+        };
+        let question = normalizer.tokens(question);
+        let bodies: Vec<Tokens> = key_points.iter().map(|p| normalizer.tokens(&p.body)).collect();
+        let terms = bodies.iter().map(|body| self.terms(body, &question)).collect();
+        let subjects = Subjects::of(key_points, &normalizer);
+        let reference = reference_keys(key_points, &normalizer);
+        PreparedCard {
+            key_points: key_points.to_vec(),
+            scopes,
+            question,
+            bodies,
+            terms,
+            subjects,
+            reference,
+        }
+    }
+
+    /// Grades an answer to a prepared card: the same grade as [`grade`](Self::grade).
+    #[must_use]
+    pub fn grade_prepared(&self, card: &PreparedCard, answer: &str) -> Grade {
+        self.assess_prepared(card, answer).grade
+    }
+
+    /// [`grade_prepared`](Self::grade_prepared), with the raw coverage behind the score.
+    #[must_use]
+    pub fn assess_prepared(&self, card: &PreparedCard, answer: &str) -> Assessment {
+        let key_points = &card.key_points;
         let cal = &self.calibration;
         let mut remarks = Vec::new();
         let (capped, was_cut) = screen::cap(answer, cal.max_answer_chars);
@@ -184,32 +238,41 @@ impl KeywordGrader {
             Cow::Owned(screen::blank(capped, &injected))
         };
 
-        let scopes = self.lexicon.scopes_for(topic);
         let normalizer = Normalizer {
             stemmer: &self.stemmer.0,
             lexicon: &self.lexicon,
-            scopes: &scopes,
+            scopes: &card.scopes,
         };
-        let question_tokens = normalizer.tokens(question);
+        let question_tokens = &card.question;
         let answer_tokens = normalizer.tokens(&text);
-        let subjects = Subjects::of(key_points, &normalizer);
+        let subjects = &card.subjects;
         let binding = subjects.bind(&answer_tokens);
 
         let mut points = Vec::with_capacity(key_points.len());
+        // Which answer words some key point used, for the answer's precision.
+        let mut used = vec![false; answer_tokens.tokens.len()];
         let mut coverage_sum = 0.0;
         let mut counted = 0usize;
-        for point in key_points {
-            let body = normalizer.tokens(&point.body);
-            let terms = self.terms(&body, &question_tokens);
+        for (p, point) in key_points.iter().enumerate() {
+            let body = &card.bodies[p];
+            let terms = card.terms[p].iter().map(|&(at, weight)| Term {
+                token: &body.tokens[at],
+                weight,
+            });
             let subject = point.subject.as_deref().and_then(|s| subjects.index(s));
             let mut earned = 0.0;
             let mut total = 0.0;
             let mut evidence_at = Vec::new();
             let mut contradiction = None;
-            for term in &terms {
+            for term in terms {
                 let m = self.match_term(term.token, &answer_tokens, subject, &binding);
                 earned += term.weight * m.credit;
                 total += term.weight;
+                if m.credit > 0.0 {
+                    for &at in &m.evidence {
+                        used[at] = true;
+                    }
+                }
                 evidence_at.extend(m.evidence);
                 if m.credit == 0.0 {
                     contradiction = contradiction.or(m.contradiction);
@@ -250,14 +313,20 @@ impl KeywordGrader {
         let coverage = if counted == 0 {
             0.0
         } else {
-            coverage_sum / counted as f64
+            let recall = coverage_sum / counted as f64;
+            if cal.precision_weight > 0.0 {
+                let precision = answer_precision(&answer_tokens, &used, question_tokens);
+                (1.0 - cal.precision_weight) * recall + cal.precision_weight * precision
+            } else {
+                recall
+            }
         };
         let mut score = cal.score_from_coverage(coverage);
 
         // The key points pasted back in order are right, even if they read as a list: a keyword
         // salad is told apart by losing the order (which property belongs to which subject).
         let keyword_list = reads_as_keyword_list(&answer_tokens, cal.salad_max_stop_share)
-            && !restates_in_order(key_points, &answer_tokens, &normalizer);
+            && !restates_in_order(&card.reference, &answer_tokens);
         if keyword_list {
             score = cal.salad_score(score);
             remarks.push(
@@ -289,17 +358,13 @@ impl KeywordGrader {
 
     /// The distinct content words of a key point, weighted: words the question already says count
     /// less ("question demoting").
-    fn terms<'t>(&self, body: &'t Tokens, question: &Tokens) -> Vec<Term<'t>> {
-        let mut terms: Vec<Term<'t>> = Vec::new();
-        let content = body.tokens.iter().filter(|t| !t.stop);
-        // A point made only of function words ("all of them") still has to be matched on something.
-        let candidates: Vec<&Token> = if content.clone().next().is_some() {
-            content.collect()
-        } else {
-            body.tokens.iter().filter(|t| !t.negation).collect()
-        };
-        for token in candidates {
-            if terms.iter().any(|t| t.token.key == token.key) {
+    fn terms(&self, body: &Tokens, question: &Tokens) -> Vec<(usize, f64)> {
+        let mut terms: Vec<(usize, f64)> = Vec::new();
+        let has_content = body.tokens.iter().any(|t| !t.stop);
+        for (at, token) in body.tokens.iter().enumerate() {
+            // A point made only of function words ("all of them") is matched on those.
+            let candidate = if has_content { !token.stop } else { !token.negation };
+            if !candidate || terms.iter().any(|&(t, _)| body.tokens[t].key == token.key) {
                 continue;
             }
             let in_question = question.tokens.iter().any(|q| q.key == token.key);
@@ -308,7 +373,7 @@ impl KeywordGrader {
             } else {
                 1.0
             };
-            terms.push(Term { token, weight });
+            terms.push((at, weight));
         }
         terms
     }
@@ -329,7 +394,7 @@ impl KeywordGrader {
             let eligibility = match subject {
                 None => 1.0,
                 Some(s) => {
-                    let bound = binding.get(a.clause as usize).copied().unwrap_or(0);
+                    let bound = binding.get(i).copied().unwrap_or(0);
                     if bound & (1 << s) != 0 {
                         1.0
                     } else if bound == 0 {
@@ -380,6 +445,7 @@ impl KeywordGrader {
 }
 
 /// The subjects of a card's comparison points ("SG", "NACL"), normalised.
+#[derive(Debug, Clone)]
 struct Subjects {
     names: Vec<String>,
     keys: Vec<Vec<Box<str>>>,
@@ -413,39 +479,71 @@ impl Subjects {
             .filter(|&i| !self.keys[i].is_empty())
     }
 
-    /// For each clause of the answer, the subjects it is about (a bit set): those it names, or
-    /// else those of the clause before ("SGs are stateful, attach to ENIs" is all about SGs).
+    /// For each token of the answer, the subjects it is said of (a bit set): the subject named
+    /// last before it in its clause, else the first one named later in its clause, else the one
+    /// named last before its clause ("SGs are stateful, attach to ENIs" is all about SGs, and in
+    /// "data sources read and resources create" each verb goes with its own noun).
     fn bind(&self, answer: &Tokens) -> Vec<u64> {
-        let mut named = vec![0u64; answer.clauses as usize];
+        let tokens = &answer.tokens;
+        let mut bound = vec![0u64; tokens.len()];
         if self.names.is_empty() {
-            return named;
+            return bound;
         }
+        let mut mention = vec![0u64; tokens.len()];
+        let content: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].stop).collect();
         for (s, keys) in self.keys.iter().enumerate() {
             if keys.is_empty() {
                 continue;
             }
-            for (c, slot) in named.iter_mut().enumerate() {
-                let in_clause = |k: &str| {
-                    answer
-                        .tokens
-                        .iter()
-                        .any(|t| t.clause as usize == c && &*t.key == k)
-                };
-                if keys.iter().all(|k| in_clause(k)) {
-                    *slot |= 1 << s;
+            for w in content.windows(keys.len()) {
+                let same_clause = tokens[w[0]].clause == tokens[w[w.len() - 1]].clause;
+                if same_clause && w.iter().zip(keys).all(|(&i, k)| tokens[i].key == *k) {
+                    mention[w[0]] |= 1 << s;
                 }
             }
         }
         let mut carry = 0u64;
-        for slot in &mut named {
-            if *slot == 0 {
-                *slot = carry;
-            } else {
-                carry = *slot;
+        let mut start = 0;
+        while start < tokens.len() {
+            let clause = tokens[start].clause;
+            let end = (start..tokens.len())
+                .find(|&i| tokens[i].clause != clause)
+                .unwrap_or(tokens.len());
+            let first_in_clause = mention[start..end].iter().copied().find(|&m| m != 0);
+            let mut last = 0u64;
+            for i in start..end {
+                if mention[i] != 0 {
+                    last = mention[i];
+                }
+                bound[i] = if last != 0 {
+                    last
+                } else {
+                    first_in_clause.unwrap_or(carry)
+                };
             }
+            if last != 0 {
+                carry = last;
+            }
+            start = end;
         }
-        named
+        bound
     }
+}
+
+/// The share of the answer's own content words (not copied from the question) that some key
+/// point used: answers padded with unrelated or wrong claims have a lower one.
+fn answer_precision(answer: &Tokens, used: &[bool], question: &Tokens) -> f64 {
+    let (mut own, mut hit) = (0usize, 0usize);
+    for (t, &u) in answer.tokens.iter().zip(used) {
+        if t.stop || question.tokens.iter().any(|q| q.key == t.key) {
+            continue;
+        }
+        own += 1;
+        if u {
+            hit += 1;
+        }
+    }
+    if own == 0 { 1.0 } else { hit as f64 / own as f64 }
 }
 
 /// Reads as a bare list of keywords: enough content words, hardly any function words between
@@ -463,9 +561,8 @@ fn reads_as_keyword_list(answer: &Tokens, max_stop_share: f64) -> bool {
     content >= SALAD_MIN_WORDS && (stop as f64) < max_stop_share * (stop + content) as f64
 }
 
-/// Whether the answer contains (nearly) all the key points' words in the key points' order,
-/// subjects included: the longest common subsequence covers 90% of them.
-fn restates_in_order(key_points: &[KeyPoint], answer: &Tokens, normalizer: &Normalizer<'_>) -> bool {
+/// The key points' content words in order, each subject once where the sheet writes it.
+fn reference_keys(key_points: &[KeyPoint], normalizer: &Normalizer<'_>) -> Vec<Box<str>> {
     let mut reference: Vec<Box<str>> = Vec::new();
     let mut subject = None;
     for point in key_points {
@@ -485,6 +582,12 @@ fn restates_in_order(key_points: &[KeyPoint], answer: &Tokens, normalizer: &Norm
                 .map(|t| t.key),
         );
     }
+    reference
+}
+
+/// Whether the answer contains (nearly) all the key points' words in the key points' order,
+/// subjects included: the longest common subsequence covers 90% of them.
+fn restates_in_order(reference: &[Box<str>], answer: &Tokens) -> bool {
     let said: Vec<&str> = answer
         .tokens
         .iter()
@@ -496,7 +599,7 @@ fn restates_in_order(key_points: &[KeyPoint], answer: &Tokens, normalizer: &Norm
     }
     // Longest common subsequence, one row at a time.
     let mut row = vec![0usize; said.len() + 1];
-    for r in &reference {
+    for r in reference {
         let mut diagonal = 0;
         for (j, s) in said.iter().enumerate() {
             let above = row[j + 1];

@@ -29,19 +29,46 @@ pub struct LexiconError {
 }
 
 /// Phrases of a synonym map: the stemmed words joined by spaces, to the group's id.
-type PhraseMap = HashMap<Box<str>, Box<str>>;
+type PhraseMap = HashMap<Box<str>, Box<str>, Fnv>;
+
+/// FNV-1a: several times faster than the default `SipHash` on short words. The tables it serves
+/// are built from the bundled and user word lists only; answers are looked up, never inserted,
+/// so hash flooding by an answer is not possible.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fnv;
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// The FNV-1a state.
+pub(crate) struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
 
 /// Stop words, synonyms and antonyms, with every entry already normalised the way answers are.
 #[derive(Debug, Clone)]
 pub(crate) struct Lexicon {
-    stop: HashSet<Box<str>>,
+    stop: HashSet<Box<str>, Fnv>,
     global: PhraseMap,
     /// Topic-scoped groups: the topic filter and its phrases.
     scoped: Vec<(String, PhraseMap)>,
     /// First words of phrases longer than one word, so most tokens skip the phrase search.
-    phrase_starts: HashSet<Box<str>>,
+    phrase_starts: HashSet<Box<str>, Fnv>,
     longest_phrase: usize,
-    antonyms: HashMap<Box<str>, Vec<Box<str>>>,
+    antonyms: HashMap<Box<str>, Vec<Box<str>>, Fnv>,
 }
 
 impl Lexicon {
@@ -61,11 +88,11 @@ impl Lexicon {
             .collect();
         Self {
             stop,
-            global: HashMap::new(),
+            global: HashMap::default(),
             scoped: Vec::new(),
-            phrase_starts: HashSet::new(),
+            phrase_starts: HashSet::default(),
             longest_phrase: 1,
-            antonyms: HashMap::new(),
+            antonyms: HashMap::default(),
         }
     }
 
@@ -133,7 +160,7 @@ impl Lexicon {
                         .iter()
                         .position(|(s, _)| s == scope)
                         .unwrap_or_else(|| {
-                            self.scoped.push((scope.to_owned(), HashMap::new()));
+                            self.scoped.push((scope.to_owned(), HashMap::default()));
                             self.scoped.len() - 1
                         });
                     &mut self.scoped[at].1
@@ -206,11 +233,11 @@ impl Lexicon {
     /// like "identity and access management").
     fn phrase_keys(&self, stemmer: &Stemmer, member: &str) -> Vec<Box<str>> {
         let bare = Lexicon {
-            global: HashMap::new(),
+            global: HashMap::default(),
             scoped: Vec::new(),
-            phrase_starts: HashSet::new(),
+            phrase_starts: HashSet::default(),
             longest_phrase: 1,
-            antonyms: HashMap::new(),
+            antonyms: HashMap::default(),
             stop: self.stop.clone(),
         };
         let normalizer = Normalizer {
@@ -242,7 +269,7 @@ impl Lexicon {
     }
 
     /// Replaces synonym phrases by one token carrying the group's id, longest phrase first.
-    pub fn merge_phrases(&self, tokens: Vec<Token>, scopes: &[usize]) -> Vec<Token> {
+    pub fn merge_phrases(&self, mut tokens: Vec<Token>, scopes: &[usize]) -> Vec<Token> {
         if self.global.is_empty() && self.scoped.is_empty() {
             return tokens;
         }
@@ -288,7 +315,14 @@ impl Lexicon {
                     i += len;
                 }
             } else {
-                let mut token = tokens[i].clone();
+                // Moved out rather than cloned: this runs for every word of every answer.
+                let slot = &mut tokens[i];
+                let mut token = Token {
+                    key: std::mem::take(&mut slot.key),
+                    norm: std::mem::take(&mut slot.norm),
+                    span: slot.span.clone(),
+                    ..*slot
+                };
                 if !token.stop
                     && let Some(id) = self.lookup(&token.key, scopes)
                 {

@@ -47,7 +47,7 @@ use cuecard_core::{Card, CardId, Grade, GraderKind, KeyPoint, Topic};
 
 pub use calibration::{BUNDLED_CALIBRATION, Calibration, CalibrationError};
 pub use feedback::{feedback, grader_name};
-pub use keyword::{Assessment, KeywordGrader};
+pub use keyword::{Assessment, KeywordGrader, PreparedCard};
 pub use lexicon::{BUNDLED_ANTONYMS, BUNDLED_STOP_WORDS, BUNDLED_SYNONYMS, LexiconError};
 
 /// What a grader is asked: one answer to one question.

@@ -3,6 +3,17 @@
 //! that only the answer's content is graded. The LLM grader can use the same detector.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+/// All the phrases in one automaton: one pass over an answer finds them all.
+static INJECTION_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(INJECTION_PHRASES)
+        .ok()
+});
 
 /// Phrases that only make sense addressed to a grader or a model, matched in lower case. Kept
 /// specific: an answer about "health checks" or "overrides" must not trip them.
@@ -89,11 +100,18 @@ pub fn cap(text: &str, max_chars: usize) -> (&str, bool) {
 /// fake verdicts, role tags, pleas about the score. Empty for an ordinary answer.
 #[must_use]
 pub fn injection_spans(text: &str) -> Vec<Range<usize>> {
+    let hits: Vec<usize> = match INJECTION_MATCHER.as_ref() {
+        Some(matcher) => matcher.find_overlapping_iter(text).map(|m| m.start()).collect(),
+        // The automaton is built from constant strings; this fallback never runs in practice.
+        None => Vec::new(),
+    };
+    let long_word = text.split_ascii_whitespace().any(|w| w.len() >= 24);
+    if hits.is_empty() && !long_word {
+        return Vec::new();
+    }
     let mut spans = Vec::new();
     for segment in segments(text) {
-        let original = &text[segment.clone()];
-        let lower = original.to_lowercase();
-        if INJECTION_PHRASES.iter().any(|p| lower.contains(p)) || has_base64_blob(original) {
+        if hits.iter().any(|h| segment.contains(h)) || has_base64_blob(&text[segment.clone()]) {
             spans.push(segment);
         }
     }

@@ -184,6 +184,59 @@ fn negated_words_do_not_count() {
 }
 
 #[test]
+fn dismissing_a_point_does_not_earn_it() {
+    let points = [KeyPoint::new("restore from S3 versioning")];
+    let said = grade("State deleted?", &points, "restore it from S3 versioning");
+    let dismissed = grade("State deleted?", &points, "S3 versioning won't help you restore");
+    assert_eq!(said.points[0].verdict, Verdict::Covered);
+    assert_ne!(dismissed.points[0].verdict, Verdict::Covered, "{dismissed:#?}");
+}
+
+#[test]
+fn each_property_binds_to_the_subject_named_before_it() {
+    let points = [
+        KeyPoint::about("Resource", "create/manage"),
+        KeyPoint::about("Data source", "read existing"),
+    ];
+    let swapped = grade(
+        "Data source vs resource?",
+        &points,
+        "Data sources create things and resources read existing ones",
+    );
+    let right = grade(
+        "Data source vs resource?",
+        &points,
+        "Resources create and manage things and data sources read existing ones",
+    );
+    assert!(
+        swapped.points.iter().all(|p| p.verdict != Verdict::Covered),
+        "{swapped:#?}"
+    );
+    assert!(
+        right.points.iter().all(|p| p.verdict == Verdict::Covered),
+        "{right:#?}"
+    );
+}
+
+#[test]
+fn a_prepared_card_grades_like_the_plain_call() {
+    let grader = KeywordGrader::new();
+    let topic = Topic::new("AWS Networking");
+    let card = grader.prepare(SG_QUESTION, &sg_vs_nacl(), Some(&topic));
+    for answer in [
+        "SGs are stateful; NACLs are stateless",
+        "NACLs are stateful",
+        "",
+        "ingress egress",
+    ] {
+        assert_eq!(
+            grader.grade_prepared(&card, answer),
+            grader.grade(SG_QUESTION, &sg_vs_nacl(), answer, Some(&topic))
+        );
+    }
+}
+
+#[test]
 fn empty_and_whitespace_answers_score_zero_with_a_remark() {
     for answer in ["", "   \n\t  ", "\u{200b}\u{200b}"] {
         let g = grade(SG_QUESTION, &sg_vs_nacl(), answer);

@@ -62,6 +62,37 @@ const CLAUSE_WORDS: &[&str] = &[
     "whereas", "while", "whilst", "but", "however", "unlike", "although", "though", "vs", "versus",
 ];
 
+/// Verbs that, negated, dismiss what comes before them: "S3 versioning won't help", "encryption
+/// isn't needed", "horizontal scaling doesn't work". The negation then applies backwards.
+const DISMISSIVE: &[&str] = &[
+    "help",
+    "helps",
+    "need",
+    "needed",
+    "matter",
+    "matters",
+    "work",
+    "works",
+    "belong",
+    "worth",
+    "necessary",
+    "required",
+    "useful",
+    "apply",
+    "applies",
+    "exist",
+    "exists",
+    "count",
+    "sense",
+    "care",
+    "possible",
+    "supported",
+    "recommended",
+];
+
+/// How many tokens back a dismissive negation reaches: "S3 versioning won't help".
+const DISMISSAL_REACH: usize = 4;
+
 /// How many tokens back a negation still applies: "doesn't really need a" reaches "need".
 const NEGATION_REACH: usize = 3;
 
@@ -88,11 +119,9 @@ pub(crate) struct Token {
 }
 
 /// The tokens of one text.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Tokens {
     pub tokens: Vec<Token>,
-    /// Number of clauses (the highest clause index plus one).
-    pub clauses: u32,
 }
 
 /// A raw word span before folding.
@@ -203,6 +232,31 @@ fn fold_word(word: &str, out: &mut String) {
     }
 }
 
+/// Stems are pure functions of the word, and answers reuse a small vocabulary: a per-thread
+/// memo skips most of the stemmer's work. Bounded, so odd input cannot grow it without limit.
+const STEM_CACHE_LIMIT: usize = 50_000;
+
+thread_local! {
+    static STEM_CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn cached_stem(stemmer: &Stemmer, word: &str) -> Box<str> {
+    STEM_CACHE.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return stemmer.stem(word).into();
+        };
+        if let Some(stem) = cache.get(word) {
+            return stem.clone();
+        }
+        let stem: Box<str> = stemmer.stem(word).into();
+        if cache.len() < STEM_CACHE_LIMIT {
+            cache.insert(word.into(), stem.clone());
+        }
+        stem
+    })
+}
+
 /// The tokenizer: folding, stemming and synonym merging with one lexicon.
 pub(crate) struct Normalizer<'a> {
     pub stemmer: &'a Stemmer,
@@ -241,7 +295,7 @@ impl Normalizer<'_> {
         {
             return word[..word.len() - 1].into();
         }
-        self.stemmer.stem(word).into()
+        cached_stem(self.stemmer, word)
     }
 
     /// Tokenizes `text`: words, folded, stemmed, with synonym phrases merged into one token each.
@@ -284,8 +338,7 @@ impl Normalizer<'_> {
         }
         let mut tokens = self.lexicon.merge_phrases(tokens, self.scopes);
         mark_negated(&mut tokens);
-        let clauses = tokens.last().map_or(0, |t| t.clause + 1);
-        Tokens { tokens, clauses }
+        Tokens { tokens }
     }
 }
 
@@ -315,13 +368,37 @@ fn mark_negated(tokens: &mut [Token]) {
             }
         }
     }
+    for j in 0..tokens.len() {
+        if !tokens[j].negation {
+            continue;
+        }
+        let clause = tokens[j].clause;
+        let dismisses = tokens[j + 1..]
+            .iter()
+            .take(2)
+            .any(|t| t.clause == clause && DISMISSIVE.contains(&&*t.norm));
+        if dismisses {
+            for t in tokens[j.saturating_sub(DISMISSAL_REACH)..j].iter_mut().rev() {
+                if t.clause == clause && !t.stop {
+                    t.negated = true;
+                }
+            }
+        }
+    }
 }
 
 /// Levenshtein distance is at most one (one insertion, deletion or substitution), without
 /// allocating: the typo check runs on every unmatched pair of long words.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
