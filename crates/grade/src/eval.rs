@@ -195,8 +195,9 @@ pub fn report(items: &[Scored]) -> Report {
     }
 }
 
-/// Fits the score curve (floor, slope, and the zero cut) to graded answers: least squared error
-/// between calibrated scores and human grades, by grid search (the curve is clamped, so a closed
+/// Fits the score curve (floor, slope, and the zero cut) to graded answers: least absolute error
+/// between calibrated scores and human grades (robust to the few answers whose words are right
+/// but whose claims are wrong), by grid search (the curve is clamped, so a closed
 /// form does not apply). `coverage[i]` is the grader's raw coverage of item `i`,
 /// `keyword_list[i]` whether it read as a keyword list. The pass threshold becomes the
 /// best-accuracy threshold of the fitted scores. Other fields are kept from `base`.
