@@ -225,7 +225,7 @@ impl Conn<'_> {
     }
 }
 
-/// Which database a [`Db`] talks to.
+/// Which database a [`Store`](crate::Store) talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// An SQLite file.
