@@ -1,6 +1,5 @@
 //! Commands that read the sheet: lookup, topics, ask, show, check-sheet, index.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -101,11 +100,11 @@ pub struct IndexArgs {}
 
 /// Bold on a terminal that takes colour; nothing otherwise, so piped output stays plain.
 fn emphasis() -> (&'static str, &'static str) {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if colour { ("\x1b[1m", "\x1b[0m") } else { ("", "") }
+    let style = crate::term::Style::detect();
+    (style.bold, style.reset)
 }
 
-fn place(topic: &cuecard_core::Topic, subtopic: Option<&str>) -> String {
+pub fn place(topic: &cuecard_core::Topic, subtopic: Option<&str>) -> String {
     match subtopic {
         Some(sub) => format!("{} › {sub}", topic.name()),
         None => topic.name().to_owned(),

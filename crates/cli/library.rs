@@ -6,15 +6,60 @@ use anyhow::{Context, Result, bail};
 use cuecard_index::CardIndex;
 use cuecard_sheet::Sheet;
 
-/// The sheets a command works on, and the data directory.
+/// The sheets a command works on, the data directory and the database.
 pub struct Library {
     sheets: Vec<PathBuf>,
     data_dir: Option<PathBuf>,
+    database: Option<String>,
+    now: Option<jiff::Timestamp>,
 }
 
 impl Library {
-    pub fn new(sheets: Vec<PathBuf>, data_dir: Option<PathBuf>) -> Self {
-        Self { sheets, data_dir }
+    pub fn new(
+        sheets: Vec<PathBuf>,
+        data_dir: Option<PathBuf>,
+        database: Option<String>,
+        now: Option<jiff::Timestamp>,
+    ) -> Self {
+        Self {
+            sheets,
+            data_dir,
+            database,
+            now,
+        }
+    }
+
+    /// The database URL: as configured, else an SQLite file in the data directory.
+    pub fn database_url(&self) -> Result<String> {
+        if let Some(url) = &self.database {
+            return Ok(url.clone());
+        }
+        let dir = self.data_dir();
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating the data directory {}", dir.display()))?;
+        Ok(format!("sqlite://{}", dir.join("cuecard.db").display()))
+    }
+
+    /// A coach over the sheets, the database and the keyword grader.
+    pub async fn coach(&self) -> Result<cuecard_coach::Coach> {
+        use std::sync::Arc;
+        let index = self.index()?;
+        let url = self.database_url()?;
+        let store = cuecard_store::Store::open(&url)
+            .await
+            .context("opening the database")?;
+        let clock: Arc<dyn cuecard_coach::Clock> = match self.now {
+            Some(at) => Arc::new(cuecard_coach::ManualClock::new(at)),
+            None => Arc::new(cuecard_coach::SystemClock),
+        };
+        let coach = cuecard_coach::Coach::new(
+            Arc::new(index),
+            Arc::new(cuecard_grade::KeywordGrader::new()),
+            store,
+            clock,
+            cuecard_coach::Policy::default(),
+        )?;
+        Ok(coach)
     }
 
     /// The data directory: as configured, else the platform's (`~/.local/share/cuecard` on

@@ -8,6 +8,8 @@
 mod browse;
 mod grading;
 mod library;
+mod practice;
+mod term;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,14 @@ struct Cli {
     #[arg(long, value_name = "DIR", env = "CUECARD_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
 
+    /// The database [default: an SQLite file in the data directory]; `postgres://...` for Postgres.
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", global = true)]
+    database: Option<String>,
+
+    /// Pretend it is this instant (RFC 3339), to test review schedules.
+    #[arg(long, value_name = "TIME", env = "CUECARD_NOW", global = true, hide = true)]
+    now: Option<jiff::Timestamp>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -41,13 +51,15 @@ enum Command {
     Show(browse::ShowArgs),
     CheckSheet(browse::CheckSheetArgs),
     Index(browse::IndexArgs),
+    Practice(practice::PracticeArgs),
+    Stats(practice::StatsArgs),
     Grade(grading::GradeArgs),
     Eval(grading::EvalArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let library = library::Library::new(cli.sheets, cli.data_dir);
+    let library = library::Library::new(cli.sheets, cli.data_dir, cli.database, cli.now);
     let result = match cli.command {
         Command::Lookup(args) => browse::lookup(&library, &args),
         Command::Topics(args) => browse::topics(&library, &args),
@@ -55,6 +67,8 @@ fn main() -> ExitCode {
         Command::Show(args) => browse::show(&library, &args),
         Command::CheckSheet(args) => browse::check_sheet(&args),
         Command::Index(args) => browse::index(&library, &args),
+        Command::Practice(args) => practice::practice(&library, &args),
+        Command::Stats(args) => practice::stats(&library, &args),
         Command::Grade(args) => grading::run_grade(&library, &args),
         Command::Eval(args) => grading::run_eval(&args),
     };

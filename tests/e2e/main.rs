@@ -2,4 +2,5 @@
 
 mod browse;
 mod check_sheet;
+mod practice;
 mod util;
