@@ -1,4 +1,5 @@
 //! Leaderboards: aggregates over `attempts` for a guild or everyone, a period and some topics.
+//! Global boards of every topic read running totals instead (`global_board.rs`).
 
 use std::fmt::Write as _;
 
@@ -8,7 +9,7 @@ use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 use crate::db::Query;
-use crate::{Store, StoreError, convert};
+use crate::{Store, StoreError, convert, global_board};
 
 /// Whose answers a board counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +197,9 @@ impl Store {
         page: Page,
     ) -> Result<LeaderboardPage, StoreError> {
         let (since, until) = self.period_bounds(board, now).await?;
+        if global_board::uses_totals(board) {
+            return self.global_page(board, since, until, page).await;
+        }
         let (sql, binds) = ranked_sql(board, since, until);
         let mut sql = sql;
         let offset = binds.len() + 1;
@@ -233,6 +237,9 @@ impl Store {
         neighbours: u32,
     ) -> Result<Option<Surroundings>, StoreError> {
         let (since, until) = self.period_bounds(board, now).await?;
+        if global_board::uses_totals(board) {
+            return self.global_standing(board, since, user, neighbours).await;
+        }
         let (mut sql, binds) = ranked_sql(board, since, until);
         let me = binds.len() + 1;
         write!(

@@ -59,6 +59,7 @@ mod convert;
 mod db;
 mod drops;
 mod error;
+mod global_board;
 mod guilds;
 mod leaderboard;
 mod reviews;

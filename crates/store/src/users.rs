@@ -98,6 +98,10 @@ impl Store {
         let review_states = conn
             .execute(query("DELETE FROM review_states WHERE user_id = $1").bind(id))
             .await?;
+        // Totals before attempts: the trigger that recounts a deleted attempt's totals then
+        // finds none to recount.
+        conn.execute(query("DELETE FROM global_totals WHERE user_id = $1").bind(id))
+            .await?;
         let attempts = conn
             .execute(query("DELETE FROM attempts WHERE user_id = $1").bind(id))
             .await?;

@@ -5,6 +5,7 @@
 #![allow(clippy::doc_markdown)] // "SQLite" is a name, not code.
 
 mod attempts;
+mod boards_match;
 mod drops;
 mod leaderboards;
 mod reviews;
