@@ -8,7 +8,9 @@
 mod browse;
 mod grading;
 mod library;
+mod logging;
 mod practice;
+mod serve;
 mod term;
 
 use std::path::PathBuf;
@@ -51,6 +53,7 @@ enum Command {
     Show(browse::ShowArgs),
     CheckSheet(browse::CheckSheetArgs),
     Index(browse::IndexArgs),
+    Serve(serve::ServeArgs),
     Practice(practice::PracticeArgs),
     Stats(practice::StatsArgs),
     Grade(grading::GradeArgs),
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Show(args) => browse::show(&library, &args),
         Command::CheckSheet(args) => browse::check_sheet(&args),
         Command::Index(args) => browse::index(&library, &args),
+        Command::Serve(args) => serve::serve(&library, &args),
         Command::Practice(args) => practice::practice(&library, &args),
         Command::Stats(args) => practice::stats(&library, &args),
         Command::Grade(args) => grading::run_grade(&library, &args),

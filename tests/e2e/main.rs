@@ -2,5 +2,6 @@
 
 mod browse;
 mod check_sheet;
+mod discord;
 mod practice;
 mod util;
