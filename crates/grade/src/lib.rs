@@ -37,6 +37,7 @@ pub mod eval;
 mod feedback;
 mod keyword;
 mod lexicon;
+pub mod llm;
 pub mod screen;
 mod text;
 
@@ -49,6 +50,7 @@ pub use calibration::{BUNDLED_CALIBRATION, Calibration, CalibrationError};
 pub use feedback::{feedback, grader_name};
 pub use keyword::{Assessment, KeywordGrader, PreparedCard};
 pub use lexicon::{BUNDLED_ANTONYMS, BUNDLED_STOP_WORDS, BUNDLED_SYNONYMS, LexiconError};
+pub use llm::{LlmConfig, LlmGrader};
 
 /// What a grader is asked: one answer to one question.
 #[derive(Debug, Clone, Copy)]
