@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use cuecard_core::{CardId, Grade, KeyPoint};
+use cuecard_core::{Card, CardId, Grade, GraderKind, KeyPoint};
 use cuecard_grade::eval::{self, Report, Scored};
-use cuecard_grade::{Assessment, Calibration, KeywordGrader, feedback};
+use cuecard_grade::{Assessment, Calibration, GradeRequest, KeywordGrader, LlmConfig, LlmGrader, feedback};
 use serde_json::{Value, json};
 
 use crate::library::{Library, merge};
@@ -75,6 +75,58 @@ struct TuningArgs {
     /// Extra synonym groups, one a line (`k8s, kubernetes`), added to the bundled ones.
     #[arg(long, value_name = "FILE", env = "CUECARD_SYNONYMS")]
     synonyms: Option<PathBuf>,
+
+    /// Which grader grades: keyword, or llm (the OpenAI-compatible endpoint that CUECARD_LLM_URL,
+    /// CUECARD_LLM_MODEL, CUECARD_LLM_API_KEY and CUECARD_LLM_TIMEOUT_SECS describe) [default: llm
+    /// when CUECARD_LLM_URL is set, else keyword].
+    #[arg(long, value_name = "KIND", value_parser = ["keyword", "llm"])]
+    grader: Option<String>,
+}
+
+/// The graders `grade` and `eval` use: the keyword grader, and the LLM grader (with the runtime
+/// its requests run on) when one is asked for.
+struct Graders {
+    keyword: KeywordGrader,
+    llm: Option<(LlmGrader, tokio::runtime::Runtime)>,
+}
+
+impl Graders {
+    fn grade_card(&self, card: &Card, answer: &str) -> Grade {
+        match &self.llm {
+            Some((llm, runtime)) => runtime.block_on(llm.grade_request(GradeRequest::for_card(card, answer))),
+            None => self.keyword.grade_card(card, answer),
+        }
+    }
+
+    fn assess(&self, question: &str, key_points: &[KeyPoint], answer: &str) -> Assessment {
+        let Some((llm, runtime)) = &self.llm else {
+            return self.keyword.assess(question, key_points, answer, None);
+        };
+        let request = GradeRequest {
+            card_id: None,
+            question,
+            key_points,
+            answer,
+            topic: None,
+        };
+        let grade = runtime.block_on(llm.grade_request(request));
+        Assessment {
+            coverage: grade.coverage(),
+            keyword_list: false,
+            grade,
+        }
+    }
+
+    /// The grader, as reports name it.
+    fn name(&self) -> String {
+        self.llm.as_ref().map_or_else(
+            || "keyword grader".to_owned(),
+            |(llm, _)| {
+                let version = &*cuecard_grade::llm::PROMPT_VERSION;
+                format!("LLM grader ({}, prompt v{version})", llm.config().model)
+            },
+        )
+    }
 }
 
 impl TuningArgs {
@@ -95,6 +147,26 @@ impl TuningArgs {
         }
         Ok(grader)
     }
+
+    fn graders(&self) -> Result<Graders> {
+        let keyword = self.grader()?;
+        let config = LlmConfig::from_env()?;
+        let config = match (self.grader.as_deref(), config) {
+            (Some("keyword"), _) | (None, None) => None,
+            (_, None) => bail!("--grader llm needs CUECARD_LLM_URL and CUECARD_LLM_MODEL"),
+            (_, Some(config)) => Some(config),
+        };
+        let llm = match config {
+            Some(config) => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                Some((LlmGrader::new(config, keyword.clone())?, runtime))
+            }
+            None => None,
+        };
+        Ok(Graders { keyword, llm })
+    }
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -103,7 +175,7 @@ fn read(path: &Path) -> Result<String> {
 
 /// `cuecard grade`.
 pub fn run_grade(library: &Library, args: &GradeArgs) -> Result<ExitCode> {
-    let grader = args.tuning.grader()?;
+    let grader = args.tuning.graders()?;
     if args.jsonl {
         return grade_jsonl(&grader);
     }
@@ -152,7 +224,7 @@ fn grade_json(grade: &Grade) -> Value {
     })
 }
 
-fn grade_jsonl(grader: &KeywordGrader) -> Result<ExitCode> {
+fn grade_jsonl(grader: &Graders) -> Result<ExitCode> {
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = false;
@@ -182,7 +254,7 @@ fn grade_jsonl(grader: &KeywordGrader) -> Result<ExitCode> {
     })
 }
 
-fn grade_record(grader: &KeywordGrader, record: &Value) -> Result<Grade, String> {
+fn grade_record(grader: &Graders, record: &Value) -> Result<Grade, String> {
     let answer = record
         .get("answer")
         .and_then(Value::as_str)
@@ -237,15 +309,10 @@ fn key_point_sets(record: &Value) -> Result<Vec<Vec<KeyPoint>>, String> {
 
 /// Grades against each alternative set of key points and keeps the best: an answer matching any
 /// one model answer is right.
-fn best_of(
-    grader: &KeywordGrader,
-    question: &str,
-    alternatives: &[Vec<KeyPoint>],
-    answer: &str,
-) -> Assessment {
+fn best_of(grader: &Graders, question: &str, alternatives: &[Vec<KeyPoint>], answer: &str) -> Assessment {
     let mut best: Option<Assessment> = None;
     for points in alternatives {
-        let assessment = grader.assess(question, points, answer, None);
+        let assessment = grader.assess(question, points, answer);
         if best
             .as_ref()
             .is_none_or(|b| assessment.grade.score > b.grade.score)
@@ -253,7 +320,7 @@ fn best_of(
             best = Some(assessment);
         }
     }
-    best.unwrap_or_else(|| grader.assess(question, &[], answer, None))
+    best.unwrap_or_else(|| grader.assess(question, &[], answer))
 }
 
 /// One line of an eval file, graded.
@@ -267,7 +334,10 @@ struct EvalItem {
 
 /// `cuecard eval`.
 pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
-    let mut grader = args.tuning.grader()?;
+    let mut grader = args.tuning.graders()?;
+    if grader.llm.is_some() && args.fit.is_some() {
+        bail!("--fit fits the keyword grader's score curve; run it with --grader keyword");
+    }
     let text = read(&args.data)?;
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -303,11 +373,12 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
             || args.data.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let calibration = eval::fit_calibration(grader.calibration(), &coverage, &lists, &gold, &source);
+        let calibration =
+            eval::fit_calibration(grader.keyword.calibration(), &coverage, &lists, &gold, &source);
         std::fs::write(path, calibration.to_json() + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
-        grader = grader.with_calibration(calibration.clone());
+        grader.keyword = grader.keyword.with_calibration(calibration.clone());
         // Regrade so that the report shows the fitted curve (cheap: microseconds an answer).
         for ((_, line), item) in lines.iter().zip(&mut items) {
             let record: Value = serde_json::from_str(line)?;
@@ -332,7 +403,11 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         .iter()
         .any(|i| i.kind.is_some())
         .then(|| eval::report(&scored(|i| i.kind.clone().unwrap_or_default())).groups);
-    let threshold = grader.calibration().pass_threshold;
+    let threshold = grader.keyword.calibration().pass_threshold;
+    let fallbacks = items
+        .iter()
+        .filter(|i| i.assessment.grade.grader == GraderKind::KeywordFallback)
+        .count();
     let predicted: Vec<f64> = items.iter().map(|i| i.assessment.grade.score).collect();
     let gold_pass: Vec<bool> = items.iter().map(|i| i.gold >= 0.5).collect();
     let (accuracy_at_pass, f1_at_pass) = eval::accuracy_and_macro_f1(&predicted, &gold_pass, threshold);
@@ -340,7 +415,8 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
     if args.json {
         let value = json!({
             "data": args.data.display().to_string(),
-            "grader": "keyword",
+            "grader": grader.name(),
+            "fallbacks": fallbacks,
             "report": report,
             "by_kind": by_kind,
             "pass_threshold": threshold,
@@ -352,17 +428,21 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
     } else {
         print_report(
             &args.data,
+            &grader.name(),
             &report,
             by_kind.as_deref(),
             threshold,
             accuracy_at_pass,
             f1_at_pass,
         );
+        if fallbacks > 0 {
+            println!("\n{fallbacks} answers fell back to the keyword grader (the LLM grader failed)");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn eval_item(grader: &KeywordGrader, record: &Value) -> Result<EvalItem, String> {
+fn eval_item(grader: &Graders, record: &Value) -> Result<EvalItem, String> {
     let answer = record
         .get("answer")
         .and_then(Value::as_str)
@@ -409,6 +489,7 @@ fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
 
 fn print_report(
     data: &Path,
+    grader: &str,
     report: &Report,
     by_kind: Option<&[eval::GroupAverage]>,
     threshold: f64,
@@ -416,7 +497,7 @@ fn print_report(
     f1_at_pass: f64,
 ) {
     let fmt = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
-    println!("{}: {} answers, keyword grader", data.display(), report.count);
+    println!("{}: {} answers, {grader}", data.display(), report.count);
     println!("  Pearson r       {}", fmt(report.pearson));
     println!("  Spearman rho    {}", fmt(report.spearman));
     println!("  RMSE            {:.3} (on the data's own scale)", report.rmse);
