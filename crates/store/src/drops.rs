@@ -44,7 +44,7 @@ pub enum DropState {
 }
 
 impl DropState {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Posted => "posted",
@@ -123,9 +123,10 @@ macro_rules! drop_columns {
         "id, guild_id, local_date, card_id, channel_id, message_id, state, created_at, posted_at"
     };
 }
+pub(crate) use drop_columns;
 
 #[derive(sqlx::FromRow)]
-struct DropRow {
+pub(crate) struct DropRow {
     id: i64,
     guild_id: i64,
     local_date: String,

@@ -55,8 +55,10 @@
 #![allow(clippy::doc_markdown)]
 
 mod attempts;
+mod batch;
 mod convert;
 mod db;
+mod drop_extras;
 mod drops;
 mod error;
 mod global_board;
@@ -65,6 +67,7 @@ mod leaderboard;
 mod reviews;
 mod sessions;
 mod streaks;
+mod study_places;
 mod users;
 
 use std::str::FromStr;
@@ -76,6 +79,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use attempts::{Attempt, AttemptId, NewAttempt, Occasion, RecordOutcome};
 pub use db::Backend;
+pub use drop_extras::DropOptions;
 pub use drops::{DailyDrop, DropClaim, DropId, DropSettings, DropState, NewDrop};
 pub use error::StoreError;
 pub use leaderboard::{Board, LeaderboardPage, Page, Scope, SortBy, Standing, Surroundings};
@@ -84,6 +88,7 @@ pub use sessions::{
     NewSession, Round, RoundId, RoundOutcome, SessionId, SessionScore, SessionState, StudySession,
 };
 pub use streaks::Streak;
+pub use study_places::StudyPlace;
 pub use users::{DeletedUser, UserExport};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -93,12 +98,17 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres
 /// well under a millisecond, so only a stuck process would hit this.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections in a Postgres pool.
+const POSTGRES_CONNECTIONS: usize = 16;
+
 /// The database: a pool of connections and a named method for every query cuecard makes.
 ///
 /// Cheap to clone (clones share the pool). Open it once at start with [`Store::open`].
 #[derive(Debug, Clone)]
 pub struct Store {
     db: db::Db,
+    /// Group commit for [`Store::record_attempt`], the hot write.
+    batcher: batch::Batcher,
 }
 
 impl Store {
@@ -109,7 +119,7 @@ impl Store {
             url: redact(url),
             source,
         };
-        let db = if url.starts_with("sqlite:") {
+        let (db, batcher) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(open_error)?
                 .create_if_missing(true)
@@ -125,20 +135,23 @@ impl Store {
                 .await
                 .map_err(open_error)?;
             migrate(&SQLITE_MIGRATIONS, &pool).await?;
-            db::Db::sqlite(pool)
+            // SQLite runs one writer at a time: a second batch would only wait for the first.
+            (db::Db::sqlite(pool), batch::Batcher::new(1))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(open_error)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(POSTGRES_CONNECTIONS as u32)
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
             migrate(&POSTGRES_MIGRATIONS, &pool).await?;
-            db::Db::Postgres(pool)
+            // Batches run in parallel on Postgres; a quarter of the pool leaves the rest for
+            // reads and other writes.
+            (db::Db::Postgres(pool), batch::Batcher::new(POSTGRES_CONNECTIONS / 4))
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        Ok(Self { db })
+        Ok(Self { db, batcher })
     }
 
     /// Which database this store talks to.

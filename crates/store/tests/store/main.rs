@@ -6,6 +6,7 @@
 
 mod attempts;
 mod boards_match;
+mod drop_extras;
 mod drops;
 mod leaderboards;
 mod reviews;
