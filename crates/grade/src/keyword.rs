@@ -3,9 +3,12 @@
 //! their opposite.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use cuecard_core::{Card, Grade, GraderKind, KeyPoint, PointGrade, Topic, Verdict};
 use rust_stemmers::Stemmer;
+
+mod card_cache;
 
 use crate::calibration::Calibration;
 use crate::lexicon::{BUNDLED_ANTONYMS, BUNDLED_STOP_WORDS, BUNDLED_SYNONYMS, Lexicon, LexiconError};
@@ -41,6 +44,8 @@ pub struct KeywordGrader {
     lexicon: Lexicon,
     calibration: Calibration,
     stemmer: StemmerBox,
+    /// Cards prepared by [`assess`](Self::assess), so repeated cards are normalised once.
+    cards: card_cache::CardCache,
 }
 
 /// `rust_stemmers::Stemmer` is not `Debug` or `Clone`; this wrapper makes a fresh one on clone.
@@ -61,6 +66,9 @@ impl Clone for StemmerBox {
 /// A card's question and key points, normalised by [`KeywordGrader::prepare`].
 #[derive(Debug, Clone)]
 pub struct PreparedCard {
+    /// What the card was prepared from, to tell cached cards apart.
+    question_text: String,
+    topic: Option<Topic>,
     key_points: Vec<KeyPoint>,
     scopes: Vec<usize>,
     question: Tokens,
@@ -69,7 +77,7 @@ pub struct PreparedCard {
     terms: Vec<Vec<(usize, f64)>>,
     subjects: Subjects,
     /// The key points' content words in order, subjects included once.
-    reference: Vec<Box<str>>,
+    reference: Vec<Arc<str>>,
 }
 
 /// A grade with the numbers behind it, for calibration and evaluation.
@@ -113,6 +121,7 @@ impl KeywordGrader {
             lexicon: Lexicon::bundled(),
             calibration: Calibration::bundled(),
             stemmer: StemmerBox(english_stemmer()),
+            cards: card_cache::CardCache::new(),
         }
     }
 
@@ -120,6 +129,8 @@ impl KeywordGrader {
     #[must_use]
     pub fn with_calibration(mut self, calibration: Calibration) -> Self {
         self.calibration = calibration;
+        // Prepared cards carry weights from the old calibration (question demoting).
+        self.cards = card_cache::CardCache::new();
         self
     }
 
@@ -141,7 +152,15 @@ impl KeywordGrader {
                 .err()
                 .unwrap_or_default(),
         );
-        (Self { lexicon, ..self }, errors)
+        let cards = card_cache::CardCache::new();
+        (
+            Self {
+                lexicon,
+                cards,
+                ..self
+            },
+            errors,
+        )
     }
 
     /// The calibration in use.
@@ -178,7 +197,10 @@ impl KeywordGrader {
         answer: &str,
         topic: Option<&Topic>,
     ) -> Assessment {
-        self.assess_prepared(&self.prepare(question, key_points, topic), answer)
+        let card = self.cards.get_or_prepare(question, key_points, topic, || {
+            self.prepare(question, key_points, topic)
+        });
+        self.assess_prepared(&card, answer)
     }
 
     /// Normalises a card's question and key points once, for grading many answers to it with
@@ -192,12 +214,15 @@ impl KeywordGrader {
             lexicon: &self.lexicon,
             scopes: &scopes,
         };
+        let question_text = question.to_owned();
         let question = normalizer.tokens(question);
         let bodies: Vec<Tokens> = key_points.iter().map(|p| normalizer.tokens(&p.body)).collect();
         let terms = bodies.iter().map(|body| self.terms(body, &question)).collect();
         let subjects = Subjects::of(key_points, &normalizer);
         let reference = reference_keys(key_points, &normalizer);
         PreparedCard {
+            question_text,
+            topic: topic.cloned(),
             key_points: key_points.to_vec(),
             scopes,
             question,
@@ -265,7 +290,8 @@ impl KeywordGrader {
             let mut evidence_at = Vec::new();
             let mut contradiction = None;
             for term in terms {
-                let m = self.match_term(term.token, &answer_tokens, subject, &binding);
+                let opposites = self.lexicon.opposites(&term.token.key);
+                let m = self.match_term(term.token, opposites, &answer_tokens, subject, &binding);
                 earned += term.weight * m.credit;
                 total += term.weight;
                 if m.credit > 0.0 {
@@ -382,6 +408,7 @@ impl KeywordGrader {
     fn match_term(
         &self,
         term: &Token,
+        opposites: &[Arc<str>],
         answer: &Tokens,
         subject: Option<usize>,
         binding: &[u64],
@@ -407,8 +434,9 @@ impl KeywordGrader {
             if eligibility == 0.0 {
                 continue;
             }
-            let same = self.same_word(term, a);
-            let opposite = !same && self.lexicon.opposite(&term.key, &a.key);
+            let opposite_of = |a: &Token| opposites.contains(&a.key);
+            let same = same_word(term, a, opposite_of);
+            let opposite = !same && opposite_of(a);
             if !same && !opposite {
                 continue;
             }
@@ -426,21 +454,29 @@ impl KeywordGrader {
         }
         found
     }
+}
 
-    /// Same word: same key (stem or synonym group), or a one-letter typo of a long word that is
-    /// not one of its near-antonyms.
-    fn same_word(&self, term: &Token, answer: &Token) -> bool {
-        if term.key == answer.key {
-            return true;
-        }
-        let (t, a) = (&*term.norm, &*answer.norm);
-        t.len().abs_diff(a.len()) <= 1
-            && t.chars().count() >= TYPO_MIN_CHARS
-            && a.chars().count() >= TYPO_MIN_CHARS
-            && !t.contains(' ')
-            && !a.contains(' ')
-            && within_one_edit(t, a)
-            && !self.lexicon.opposite(&term.key, &answer.key)
+/// Same word: same key (stem or synonym group), or a one-letter typo of a long word that is not
+/// one of its near-antonyms.
+fn same_word(term: &Token, answer: &Token, opposite: impl Fn(&Token) -> bool) -> bool {
+    if term.key == answer.key {
+        return true;
+    }
+    let (t, a) = (&*term.norm, &*answer.norm);
+    t.len().abs_diff(a.len()) <= 1
+        && t.len() >= TYPO_MIN_CHARS
+        && t.chars().count() >= TYPO_MIN_CHARS
+        && a.chars().count() >= TYPO_MIN_CHARS
+        && !t.contains(' ')
+        && !a.contains(' ')
+        && within_one_edit(t, a)
+        && !opposite(answer)
+}
+
+impl PreparedCard {
+    /// Whether this card was prepared from exactly this content.
+    fn is_for(&self, question: &str, key_points: &[KeyPoint], topic: Option<&Topic>) -> bool {
+        self.question_text == question && self.key_points == key_points && self.topic.as_ref() == topic
     }
 }
 
@@ -448,7 +484,7 @@ impl KeywordGrader {
 #[derive(Debug, Clone)]
 struct Subjects {
     names: Vec<String>,
-    keys: Vec<Vec<Box<str>>>,
+    keys: Vec<Vec<Arc<str>>>,
 }
 
 impl Subjects {
@@ -459,7 +495,7 @@ impl Subjects {
             if names.len() >= MAX_SUBJECTS || names.iter().any(|n| n == subject) {
                 continue;
             }
-            let content: Vec<Box<str>> = normalizer
+            let content: Vec<Arc<str>> = normalizer
                 .tokens(subject)
                 .tokens
                 .into_iter()
@@ -562,8 +598,8 @@ fn reads_as_keyword_list(answer: &Tokens, max_stop_share: f64) -> bool {
 }
 
 /// The key points' content words in order, each subject once where the sheet writes it.
-fn reference_keys(key_points: &[KeyPoint], normalizer: &Normalizer<'_>) -> Vec<Box<str>> {
-    let mut reference: Vec<Box<str>> = Vec::new();
+fn reference_keys(key_points: &[KeyPoint], normalizer: &Normalizer<'_>) -> Vec<Arc<str>> {
+    let mut reference: Vec<Arc<str>> = Vec::new();
     let mut subject = None;
     for point in key_points {
         // The sheet writes a subject once before its points ("SG: stateful, instance-level").
@@ -587,7 +623,7 @@ fn reference_keys(key_points: &[KeyPoint], normalizer: &Normalizer<'_>) -> Vec<B
 
 /// Whether the answer contains (nearly) all the key points' words in the key points' order,
 /// subjects included: the longest common subsequence covers 90% of them.
-fn restates_in_order(reference: &[Box<str>], answer: &Tokens) -> bool {
+fn restates_in_order(reference: &[Arc<str>], answer: &Tokens) -> bool {
     let said: Vec<&str> = answer
         .tokens
         .iter()

@@ -3,6 +3,7 @@
 //! users can add synonym groups of their own in the same format.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use cuecard_core::Topic;
 use rust_stemmers::Stemmer;
@@ -28,8 +29,9 @@ pub struct LexiconError {
     pub message: String,
 }
 
-/// Phrases of a synonym map: the stemmed words joined by spaces, to the group's id.
-type PhraseMap = HashMap<Box<str>, Box<str>, Fnv>;
+/// Phrases of a synonym map: the stemmed words joined by spaces, to the group's id (shared, so
+/// that every token of the group holds the same string without allocating).
+type PhraseMap = HashMap<Box<str>, Arc<str>, Fnv>;
 
 /// FNV-1a: several times faster than the default `SipHash` on short words. The tables it serves
 /// are built from the bundled and user word lists only; answers are looked up, never inserted,
@@ -68,7 +70,7 @@ pub(crate) struct Lexicon {
     /// First words of phrases longer than one word, so most tokens skip the phrase search.
     phrase_starts: HashSet<Box<str>, Fnv>,
     longest_phrase: usize,
-    antonyms: HashMap<Box<str>, Vec<Box<str>>, Fnv>,
+    antonyms: HashMap<Box<str>, Vec<Arc<str>>, Fnv>,
 }
 
 impl Lexicon {
@@ -138,7 +140,7 @@ impl Lexicon {
                 },
                 None => (None, line),
             };
-            let phrases: Vec<Vec<Box<str>>> = members
+            let phrases: Vec<Vec<Arc<str>>> = members
                 .split(',')
                 .map(|m| self.phrase_keys(&stemmer, m))
                 .filter(|p| !p.is_empty())
@@ -151,7 +153,7 @@ impl Lexicon {
                 ));
                 continue;
             }
-            let id: Box<str> = format!("~{}", phrases[0].join(" ")).into();
+            let id: Arc<str> = format!("~{}", phrases[0].join(" ")).into();
             let map = match scope {
                 None => &mut self.global,
                 Some(scope) => {
@@ -168,7 +170,7 @@ impl Lexicon {
             };
             for phrase in phrases {
                 if phrase.len() > 1 {
-                    self.phrase_starts.insert(phrase[0].clone());
+                    self.phrase_starts.insert(Box::from(&*phrase[0]));
                     self.longest_phrase = self.longest_phrase.max(phrase.len());
                 }
                 let joined: Box<str> = phrase.join(" ").into();
@@ -194,7 +196,7 @@ impl Lexicon {
         let stemmer = english_stemmer();
         let mut errors = Vec::new();
         for (line_no, line) in data_lines(text) {
-            let keys: Vec<Box<str>> = line
+            let keys: Vec<Arc<str>> = line
                 .split('/')
                 .filter_map(|w| {
                     let normalizer = Normalizer {
@@ -218,7 +220,7 @@ impl Lexicon {
                 continue;
             }
             for (i, key) in keys.iter().enumerate() {
-                let entry = self.antonyms.entry(key.clone()).or_default();
+                let entry = self.antonyms.entry(Box::from(&**key)).or_default();
                 for (j, other) in keys.iter().enumerate() {
                     if i != j && other != key && !entry.contains(other) {
                         entry.push(other.clone());
@@ -231,7 +233,7 @@ impl Lexicon {
 
     /// The stemmed words of one synonym member, stop words included (they are part of phrases
     /// like "identity and access management").
-    fn phrase_keys(&self, stemmer: &Stemmer, member: &str) -> Vec<Box<str>> {
+    fn phrase_keys(&self, stemmer: &Stemmer, member: &str) -> Vec<Arc<str>> {
         let bare = Lexicon {
             global: HashMap::default(),
             scoped: Vec::new(),
@@ -254,18 +256,22 @@ impl Lexicon {
     }
 
     /// Whether two keys are near-antonyms.
+    #[cfg(test)]
     pub fn opposite(&self, a: &str, b: &str) -> bool {
-        self.antonyms
-            .get(a)
-            .is_some_and(|list| list.iter().any(|x| &**x == b))
+        self.opposites(a).iter().any(|x| &**x == b)
     }
 
-    fn lookup(&self, phrase: &str, scopes: &[usize]) -> Option<&str> {
+    fn lookup(&self, phrase: &str, scopes: &[usize]) -> Option<&Arc<str>> {
         scopes
             .iter()
             .find_map(|&s| self.scoped.get(s).and_then(|(_, map)| map.get(phrase)))
             .or_else(|| self.global.get(phrase))
-            .map(|id| &**id)
+    }
+
+    /// The near-antonyms of a key (empty for most words), looked up once per key-point word
+    /// rather than once per pair of words.
+    pub fn opposites(&self, key: &str) -> &[Arc<str>] {
+        self.antonyms.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Replaces synonym phrases by one token carrying the group's id, longest phrase first.
@@ -278,7 +284,7 @@ impl Lexicon {
         let mut i = 0;
         while i < tokens.len() {
             let mut merged = None;
-            if self.phrase_starts.contains(&tokens[i].key) {
+            if self.phrase_starts.contains(&*tokens[i].key) {
                 let max = self.longest_phrase.min(tokens.len() - i);
                 for len in (2..=max).rev() {
                     let window = &tokens[i..i + len];
@@ -293,7 +299,7 @@ impl Lexicon {
                         joined.push_str(&t.key);
                     }
                     if let Some(id) = self.lookup(&joined, scopes) {
-                        merged = Some((len, Box::<str>::from(id)));
+                        merged = Some((len, id.clone()));
                         break;
                     }
                 }
@@ -326,7 +332,7 @@ impl Lexicon {
                 if !token.stop
                     && let Some(id) = self.lookup(&token.key, scopes)
                 {
-                    token.key = id.into();
+                    token.key = id.clone();
                 }
                 out.push(token);
                 i += 1;
@@ -369,7 +375,7 @@ mod tests {
         // "stateful"; this guards the data files against that.
         let lexicon = Lexicon::bundled();
         for (key, others) in &lexicon.antonyms {
-            assert!(!others.contains(key), "{key} is its own antonym");
+            assert!(!others.iter().any(|o| **o == **key), "{key} is its own antonym");
         }
         assert!(lexicon.opposite("stateful", "stateless"));
         assert!(lexicon.opposite("ingress", "egress"));

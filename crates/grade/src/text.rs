@@ -4,7 +4,10 @@
 //! A token keeps the byte range of the words it came from, so evidence can quote the user's own
 //! words verbatim even though matching works on folded, stemmed forms.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -100,10 +103,11 @@ const NEGATION_REACH: usize = 3;
 #[derive(Debug, Clone)]
 #[allow(clippy::struct_excessive_bools)] // independent flags of one word, not a state machine
 pub(crate) struct Token {
-    /// What comparisons use: the stem, or the synonym group's id for words in a group.
-    pub key: Box<str>,
+    /// What comparisons use: the stem, or the synonym group's id for words in a group. Shared
+    /// (`Arc`) so that a word seen before costs a reference count, not an allocation.
+    pub key: Arc<str>,
     /// The folded word before stemming, for typo tolerance and length checks.
-    pub norm: Box<str>,
+    pub norm: Arc<str>,
     /// Where the word is in the text it came from (bytes).
     pub span: Range<usize>,
     /// A function word: skipped when matching, counted when telling prose from keyword lists.
@@ -191,6 +195,9 @@ fn raw_words(text: &str) -> Vec<RawWord> {
 /// Splits a word at `camelCase` boundaries (`RollingUpdate` -> "Rolling", "Update"; `HTTPServer`
 /// -> "HTTP", "Server"). Letters next to digits stay together ("k8s", "ec2", "p99").
 fn camel_parts(word: &str, base: usize, out: &mut Vec<Range<usize>>) {
+    if word.is_ascii() {
+        return ascii_camel_parts(word.as_bytes(), base, out);
+    }
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let mut start = 0usize;
     for k in 1..chars.len() {
@@ -205,6 +212,24 @@ fn camel_parts(word: &str, base: usize, out: &mut Vec<Range<usize>>) {
         if lower_to_upper || acronym_end {
             out.push(base + start..base + i);
             start = i;
+        }
+    }
+    out.push(base + start..base + word.len());
+}
+
+/// [`camel_parts`] for ASCII words (nearly all of them), on bytes and without collecting chars.
+fn ascii_camel_parts(word: &[u8], base: usize, out: &mut Vec<Range<usize>>) {
+    let mut start = 0usize;
+    for k in 1..word.len() {
+        let (p, c) = (word[k - 1], word[k]);
+        let lower_to_upper = p.is_ascii_lowercase() && c.is_ascii_uppercase();
+        let acronym_end = p.is_ascii_uppercase()
+            && c.is_ascii_uppercase()
+            && word.get(k + 1).is_some_and(u8::is_ascii_lowercase)
+            && word.get(k + 2).is_some_and(u8::is_ascii_lowercase);
+        if lower_to_upper || acronym_end {
+            out.push(base + start..base + k);
+            start = k;
         }
     }
     out.push(base + start..base + word.len());
@@ -232,29 +257,26 @@ fn fold_word(word: &str, out: &mut String) {
     }
 }
 
-/// Stems are pure functions of the word, and answers reuse a small vocabulary: a per-thread
-/// memo skips most of the stemmer's work. Bounded, so odd input cannot grow it without limit.
-const STEM_CACHE_LIMIT: usize = 50_000;
-
-thread_local! {
-    static STEM_CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+/// What one surface word (a camelCase part, as typed) folds and stems to, and which fixed word
+/// lists it is in. All pure functions of the surface text and of nothing a lexicon holds, so one
+/// per-thread memo serves every grader.
+#[derive(Clone)]
+struct WordForms {
+    norm: Arc<str>,
+    /// The stem (used when the lexicon does not call the word a stop word).
+    stem: Arc<str>,
+    negation: bool,
+    clause_word: bool,
 }
 
-fn cached_stem(stemmer: &Stemmer, word: &str) -> Box<str> {
-    STEM_CACHE.with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return stemmer.stem(word).into();
-        };
-        if let Some(stem) = cache.get(word) {
-            return stem.clone();
-        }
-        let stem: Box<str> = stemmer.stem(word).into();
-        if cache.len() < STEM_CACHE_LIMIT {
-            cache.insert(word.into(), stem.clone());
-        }
-        stem
-    })
+/// Answers reuse a small vocabulary: the memo folds and stems each distinct word once per thread
+/// (stemming is most of the cost of a word). Bounded, and emptied when full, so odd input cannot
+/// grow it without limit; keyed with the standard library's seeded hasher, because answers
+/// (untrusted) insert into it.
+const WORD_CACHE_LIMIT: usize = 50_000;
+
+thread_local! {
+    static WORD_CACHE: RefCell<HashMap<Box<str>, WordForms>> = RefCell::new(HashMap::new());
 }
 
 /// The tokenizer: folding, stemming and synonym merging with one lexicon.
@@ -273,7 +295,7 @@ pub(crate) fn english_stemmer() -> Stemmer {
 impl Normalizer<'_> {
     /// The stem of a folded word, honouring the lexicon's exceptions (words whose stem would
     /// merge them with a word of another meaning: "stateful" must not become "state").
-    pub fn stem(&self, norm: &str) -> Box<str> {
+    pub fn stem(&self, norm: &str) -> Arc<str> {
         if self.lexicon.keeps_whole(norm) {
             return norm.into();
         }
@@ -295,7 +317,35 @@ impl Normalizer<'_> {
         {
             return word[..word.len() - 1].into();
         }
-        cached_stem(self.stemmer, word)
+        self.stemmer.stem(word).into()
+    }
+
+    /// The forms of one surface word, from the per-thread memo when it has them. `None` for a
+    /// word that folds to nothing (a lone combining mark).
+    fn forms(&self, surface: &str, scratch: &mut String) -> Option<WordForms> {
+        let cached = WORD_CACHE.with(|cache| cache.try_borrow().ok()?.get(surface).cloned());
+        if cached.is_some() {
+            return cached;
+        }
+        fold_word(surface, scratch);
+        if scratch.is_empty() {
+            return None;
+        }
+        let forms = WordForms {
+            norm: scratch.as_str().into(),
+            stem: self.stem(scratch),
+            negation: NEGATIONS.contains(&scratch.as_str()),
+            clause_word: CLAUSE_WORDS.contains(&scratch.as_str()),
+        };
+        WORD_CACHE.with(|cache| {
+            if let Ok(mut cache) = cache.try_borrow_mut() {
+                if cache.len() >= WORD_CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(surface.into(), forms.clone());
+            }
+        });
+        Some(forms)
     }
 
     /// Tokenizes `text`: words, folded, stemmed, with synonym phrases merged into one token each.
@@ -309,24 +359,19 @@ impl Normalizer<'_> {
             parts.clear();
             camel_parts(&text[word.span.clone()], word.span.start, &mut parts);
             for part in &parts {
-                fold_word(&text[part.clone()], &mut norm);
-                if norm.is_empty() {
+                let Some(forms) = self.forms(&text[part.clone()], &mut norm) else {
                     continue;
-                }
-                let negation = NEGATIONS.contains(&norm.as_str());
-                if CLAUSE_WORDS.contains(&norm.as_str()) {
+                };
+                let negation = forms.negation;
+                if forms.clause_word {
                     // Later clauses shift by one: a marker word opens a clause of its own.
                     extra_clauses += 1;
                 }
-                let stop = negation || self.lexicon.is_stop(&norm);
-                let key = if stop {
-                    norm.as_str().into()
-                } else {
-                    self.stem(&norm)
-                };
+                let stop = negation || self.lexicon.is_stop(&forms.norm);
+                let key = if stop { forms.norm.clone() } else { forms.stem };
                 tokens.push(Token {
                     key,
-                    norm: norm.as_str().into(),
+                    norm: forms.norm,
                     span: part.clone(),
                     stop,
                     negation,
