@@ -1,6 +1,11 @@
 //! Grading speed: grades per second (single-threaded) and p99 latency per answer on the `SemEval`
-//! 2013 training answers, beside the plain Python keyword-coverage reference
-//! (`benches/keyword_coverage.py`) on the same file.
+//! 2013 training answers, beside two Python references on the same file: plain keyword coverage
+//! (`benches/keyword_coverage.py`: lower case, a word regex, stop words, set coverage) and the
+//! Rust grader's core pipeline written in Python (`benches/keyword_coverage_pipeline.py`: NFKC,
+//! case folding, camelCase, stop words, Snowball stemming, synonym phrases, coverage per key point
+//! with question demoting). The first is what the issue's 50x goal names; the second is the fair
+//! comparison. Each reference runs if `python3` (and, for the second, `pip install
+//! snowballstemmer`) is available, and is reported as skipped otherwise.
 //!
 //! The answers are read from `../shared/asag/semeval2013/scientsbank_train.jsonl` next to the
 //! workspace (or `CUECARD_BENCH_DATA`); without that file the benchmark says so and grades
@@ -109,6 +114,15 @@ fn bench(c: &mut Criterion) {
     let grader = KeywordGrader::new();
 
     let mut next = 0usize;
+    c.bench_function("keyword grade, one answer, card normalised every time", |b| {
+        b.iter(|| {
+            let s = &samples[next % samples.len()];
+            next += 1;
+            let card = grader.prepare(&s.question, &s.points, None);
+            black_box(grader.grade_prepared(&card, &s.answer))
+        });
+    });
+
     c.bench_function("keyword grade, one answer", |b| {
         b.iter(|| {
             let s = &samples[next % samples.len()];
@@ -133,43 +147,91 @@ fn bench(c: &mut Criterion) {
     });
 
     // Latency distribution over the whole set: criterion reports means, the issue asks for p99.
+    // Three ways a card reaches the grader: normalised for every answer (what `grade` did before
+    // it kept prepared cards; the fair match for the Python references, which read the card
+    // every time), through `grade` and the grader's own card cache, and prepared by the caller.
     let cold = latency(&samples, |s| {
+        let card = grader.prepare(&s.question, &s.points, None);
+        black_box(grader.grade_prepared(&card, &s.answer));
+    });
+    let cached = latency(&samples, |s| {
         black_box(grader.grade(&s.question, &s.points, &s.answer, None));
     });
-    cold.print("keyword grader, card read every time", samples.len());
     let warm = latency(&samples, |s| {
         black_box(grader.grade_prepared(&prepared[s.question.as_str()], &s.answer));
     });
-    warm.print("keyword grader, prepared card", samples.len());
-    let per_second = cold.per_second;
+    let rust = [
+        ("card normalised for every answer", &cold),
+        ("grade(), grader's card cache", &cached),
+        ("card prepared by the caller", &warm),
+    ];
+    for (what, l) in rust {
+        l.print(&format!("keyword grader, {what}"), samples.len());
+    }
 
     if !from_file {
-        println!("python reference skipped: it reads the same data file, which is missing");
+        println!("python references skipped: they read the same data file, which is missing");
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/keyword_coverage.py");
-    match Command::new("python3").arg(&script).arg(&path).output() {
-        Ok(out) if out.status.success() => {
-            let reference: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-            let python = reference
-                .get("grades_per_second")
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or(0.0);
-            let python_p99 = reference
-                .get("p99_us")
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or(0.0);
-            println!(
-                "python keyword coverage: {python:.0} grades/s, p99 {python_p99:.2} us; rust/python speed ratio {:.1}x (prepared card: {:.1}x)",
-                per_second / python.max(f64::MIN_POSITIVE),
-                warm.per_second / python.max(f64::MIN_POSITIVE)
-            );
-        }
-        Ok(out) => println!(
-            "python reference failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
+    let references = [
+        (
+            "minimal keyword coverage (keyword_coverage.py)",
+            "keyword_coverage.py",
+            None,
         ),
-        Err(error) => println!("python reference skipped: cannot run python3 ({error})"),
+        (
+            "same pipeline, stems memoised (keyword_coverage_pipeline.py --memo)",
+            "keyword_coverage_pipeline.py",
+            Some("--memo"),
+        ),
+        (
+            "same pipeline, snowballstemmer as documented (keyword_coverage_pipeline.py)",
+            "keyword_coverage_pipeline.py",
+            None,
+        ),
+    ];
+    for (what, script, flag) in references {
+        match python(&benches.join(script), flag, &path) {
+            Ok(python) => {
+                let ratios: Vec<String> = rust
+                    .iter()
+                    .map(|(name, l)| format!("{:.1}x ({name})", l.per_second / python.per_second))
+                    .collect();
+                println!(
+                    "python {what}: {:.0} grades/s, p99 {:.2} us; rust/python {}",
+                    python.per_second,
+                    python.p99_us,
+                    ratios.join(", ")
+                );
+            }
+            Err(why) => println!("python {what}: skipped ({why})"),
+        }
+    }
+}
+
+/// Runs one Python reference on the data file and reads its figures.
+fn python(script: &Path, flag: Option<&str>, data: &Path) -> Result<Latency, String> {
+    let out = Command::new("python3")
+        .arg(script)
+        .args(flag)
+        .arg(data)
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(stderr.lines().last().unwrap_or("failed").trim().to_owned());
+    }
+    let figures: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable output: {e}"))?;
+    let number = |key: &str| figures.get(key).and_then(serde_json::Value::as_f64);
+    match (number("grades_per_second"), number("mean_us"), number("p99_us")) {
+        (Some(per_second), Some(mean_us), Some(p99_us)) if per_second > 0.0 => Ok(Latency {
+            per_second,
+            mean_us,
+            p99_us,
+        }),
+        _ => Err("no figures in its output".to_owned()),
     }
 }
 
