@@ -29,11 +29,12 @@
 mod answer;
 mod ask;
 mod clock;
+mod daily;
 mod interview;
 mod progress;
 mod schedule;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use cuecard_core::CardId;
 use cuecard_grade::Grader;
@@ -46,6 +47,7 @@ use serde::{Deserialize, Serialize};
 pub use answer::{AnswerRequest, Answered, Hint};
 pub use ask::DueCard;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use daily::DropSchedule;
 pub use interview::{Scorecard, TopicScore, WeakPoint};
 pub use progress::{Stats, TopicStats};
 pub use schedule::{Rating, RatingBands, Scheduler};
@@ -103,7 +105,9 @@ impl Default for Policy {
 
 /// The use cases, over an index, a grader, a store and a clock.
 pub struct Coach {
-    index: Arc<CardIndex>,
+    /// Behind a lock so an admin's new sheet can replace it while the bot serves: readers take
+    /// a clone of the `Arc` and keep the index they started with until they finish.
+    index: RwLock<Arc<CardIndex>>,
     grader: Arc<dyn Grader>,
     store: Store,
     clock: Arc<dyn Clock>,
@@ -123,7 +127,7 @@ impl Coach {
     ) -> Result<Self, CoachError> {
         let scheduler = Scheduler::new(policy.desired_retention).map_err(CoachError::Schedule)?;
         Ok(Self {
-            index,
+            index: RwLock::new(index),
             grader,
             store,
             clock,
@@ -142,9 +146,26 @@ impl Coach {
         }
     }
 
-    /// The search index (for lookups, topics and cards by id).
-    pub fn index(&self) -> &CardIndex {
-        &self.index
+    /// The search index (for lookups, topics and cards by id): the one in use now. Hold on to
+    /// it for the length of one request, so that a request sees one sheet throughout.
+    pub fn index(&self) -> Arc<CardIndex> {
+        Arc::clone(
+            &self
+                .index
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Serves `index` from now on and returns the one it replaces. Requests already running
+    /// finish on the old index; nothing waits for a rebuild, since the caller builds `index`
+    /// first. Recorded attempts stay: a card that is in both sheets keeps its id and history.
+    pub fn replace_index(&self, index: Arc<CardIndex>) -> Arc<CardIndex> {
+        let mut current = self
+            .index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::replace(&mut *current, index)
     }
 
     /// The store.
@@ -163,7 +184,7 @@ impl Coach {
     }
 
     fn card(&self, id: &CardId) -> Result<cuecard_core::Card, CoachError> {
-        self.index
+        self.index()
             .card(id)?
             .ok_or_else(|| CoachError::UnknownCard(id.clone()))
     }
