@@ -69,7 +69,7 @@ impl From<bool> for Arg {
 }
 
 /// SQL text and its bind values.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Query {
     sql: SqlStr,
     args: Vec<Arg>,

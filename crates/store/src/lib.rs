@@ -63,6 +63,7 @@ mod drops;
 mod error;
 mod global_board;
 mod guilds;
+mod health;
 mod leaderboard;
 mod reviews;
 mod sessions;
@@ -147,7 +148,10 @@ impl Store {
             migrate(&POSTGRES_MIGRATIONS, &pool).await?;
             // Batches run in parallel on Postgres; a quarter of the pool leaves the rest for
             // reads and other writes.
-            (db::Db::Postgres(pool), batch::Batcher::new(POSTGRES_CONNECTIONS / 4))
+            (
+                db::Db::Postgres(pool),
+                batch::Batcher::new(POSTGRES_CONNECTIONS / 4),
+            )
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };

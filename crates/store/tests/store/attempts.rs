@@ -12,6 +12,7 @@ store_tests!(
     fifty_racing_submissions_make_one_attempt,
     request_keys_make_ad_hoc_answers_idempotent,
     refuses_bad_scores_and_unknown_drops,
+    one_bad_answer_in_a_crowd_fails_alone,
 );
 
 async fn claim(db: &TestDb, guild: u64) -> Result<DropId, StoreError> {
@@ -129,5 +130,31 @@ async fn refuses_bad_scores_and_unknown_drops(db: TestDb) -> TestResult {
         Err(StoreError::NotFound { id: 999, .. })
     ));
     assert!(db.store.recent_attempts(UserId(7), 10).await?.is_empty());
+    Ok(())
+}
+
+async fn one_bad_answer_in_a_crowd_fails_alone(db: TestDb) -> TestResult {
+    // Concurrent answers share a transaction; one that cannot be written must not take the
+    // others down with it, nor be reported as written.
+    let mut tasks = Vec::new();
+    for n in 0..40_u64 {
+        let store = db.store.clone();
+        let mut new = answer(100 + n, Some(1), 0.5, at("2025-01-06T10:00:00Z"));
+        if n == 17 {
+            new.occasion = Occasion::DailyDrop(DropId(999));
+        }
+        tasks.push(tokio::spawn(async move { store.record_attempt(&new).await }));
+    }
+    let mut recorded = 0;
+    for (n, task) in tasks.into_iter().enumerate() {
+        match task.await? {
+            Ok(outcome) => recorded += usize::from(outcome.is_new()),
+            Err(StoreError::NotFound { id: 999, .. }) if n == 17 => {}
+            Err(error) => return Err(format!("answer {n}: {error}").into()),
+        }
+    }
+    assert_eq!(recorded, 39);
+    assert!(db.store.recent_attempts(UserId(117), 10).await?.is_empty());
+    assert_eq!(db.store.recent_attempts(UserId(118), 10).await?.len(), 1);
     Ok(())
 }
