@@ -27,7 +27,7 @@ impl Coach {
             .collect();
         let card = {
             let mut rng = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            self.index.draw(topic, &recent, &mut *rng)?
+            self.index().draw(topic, &recent, &mut *rng)?
         };
         card.ok_or_else(|| {
             CoachError::NoCards(topic.map(|t| format!(" in topic \"{t}\"")).unwrap_or_default())
@@ -39,8 +39,9 @@ impl Coach {
     pub async fn due(&self, user: UserId, limit: u32) -> Result<Vec<DueCard>, CoachError> {
         let states = self.store.due_reviews(user, self.clock.now(), limit).await?;
         let mut due = Vec::with_capacity(states.len());
+        let index = self.index();
         for state in states {
-            if let Some(card) = self.index.card(&state.card)? {
+            if let Some(card) = index.card(&state.card)? {
                 due.push(DueCard { card, state });
             }
         }
@@ -51,8 +52,9 @@ impl Coach {
     pub async fn schedule(&self, user: UserId) -> Result<Vec<DueCard>, CoachError> {
         let states = self.store.review_states(user).await?;
         let mut all = Vec::with_capacity(states.len());
+        let index = self.index();
         for state in states {
-            if let Some(card) = self.index.card(&state.card)? {
+            if let Some(card) = index.card(&state.card)? {
                 all.push(DueCard { card, state });
             }
         }

@@ -48,7 +48,7 @@ impl Coach {
         let topics: Vec<String> = match track {
             Some(track) => vec![track.to_owned()],
             None => self
-                .index
+                .index()
                 .topics()
                 .iter()
                 .filter(|t| t.cards > 0)
@@ -69,7 +69,7 @@ impl Coach {
                 continue;
             }
             let asked: Vec<CardId> = chosen.iter().map(|c| c.id.clone()).collect();
-            match self.index.draw(Some(&topics[slot]), &asked, &mut *rng)? {
+            match self.index().draw(Some(&topics[slot]), &asked, &mut *rng)? {
                 Some(card) if !asked.contains(&card.id) => chosen.push(card),
                 _ => exhausted[slot] = true,
             }

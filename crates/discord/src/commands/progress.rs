@@ -107,8 +107,8 @@ pub async fn leaderboard(
     };
     let topic = match topic {
         Some(filter) => {
-            let topics = ctx.data().coach.index().topics();
-            match topics.iter().find(|t| t.topic.matches(&filter)) {
+            let index = ctx.data().coach.index();
+            match index.topics().iter().find(|t| t.topic.matches(&filter)) {
                 Some(t) => t.topic.slug().to_owned(),
                 None => {
                     ctx.send(private().content(format!(
