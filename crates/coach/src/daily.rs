@@ -71,6 +71,13 @@ impl DropSchedule {
         self.instant(self.next_day(date))
     }
 
+    /// The drop to post at `now`: today's (in the guild's zone), once its time has come. A drop
+    /// missed for a whole day is not posted late on the next: only today's ever goes out.
+    pub fn due(&self, now: Timestamp) -> Option<Date> {
+        let today = now.to_zoned_datetime(self.zone.clone()).date();
+        self.open(now).filter(|&date| date == today)
+    }
+
     /// The drop day whose window is open at `now`, if any.
     pub fn open(&self, now: Timestamp) -> Option<Date> {
         self.current(now).filter(|&date| now < self.closes(date))
@@ -158,5 +165,11 @@ mod tests {
             Some(date(2026, 11, 25))
         );
         assert!(DropSchedule::new(time(9, 0, 0, 0), "Mars/Base", false).is_err());
+        assert_eq!(
+            schedule.due(at("2026-11-25T07:59:00Z")),
+            None,
+            "yesterday's is never posted late"
+        );
+        assert_eq!(schedule.due(at("2026-11-25T20:00:00Z")), Some(date(2026, 11, 25)));
     }
 }
