@@ -183,22 +183,26 @@ impl Store {
         let (key, tie) = order(board.sort);
         let g = on_board("g");
         // "Before me" in display order is (key, tie) greater, or equal with a smaller user id;
-        // `g.{key} >= me.{key}` is there so the scan is an index range, not the whole board.
+        // `g.{key} >= my key` is there so the scan is an index range, not the whole board. The
+        // user's values are scalar subqueries, not a join, so Postgres can put them in the
+        // index condition (as a join it scans the board from the top and filters).
+        let my_key = format!("(SELECT {key} FROM me)");
+        let my_tie = format!("(SELECT {tie} FROM me)");
         let sql = format!(
             "WITH me AS (
                  SELECT user_id, total, answers, average FROM global_totals g
                  WHERE {g} AND user_id = $4
              ), above AS (
-                 SELECT g.user_id, g.total, g.answers, g.average FROM global_totals g, me
-                 WHERE {g} AND g.{key} >= me.{key}
-                   AND (g.{key} > me.{key} OR g.{tie} > me.{tie}
-                        OR (g.{tie} = me.{tie} AND g.user_id < me.user_id))
+                 SELECT g.user_id, g.total, g.answers, g.average FROM global_totals g
+                 WHERE {g} AND g.{key} >= {my_key}
+                   AND (g.{key} > {my_key} OR g.{tie} > {my_tie}
+                        OR (g.{tie} = {my_tie} AND g.user_id < $4))
                  ORDER BY g.{key}, g.{tie}, g.user_id DESC LIMIT $5
              ), below AS (
-                 SELECT g.user_id, g.total, g.answers, g.average FROM global_totals g, me
-                 WHERE {g} AND g.{key} <= me.{key}
-                   AND (g.{key} < me.{key} OR g.{tie} < me.{tie}
-                        OR (g.{tie} = me.{tie} AND g.user_id > me.user_id))
+                 SELECT g.user_id, g.total, g.answers, g.average FROM global_totals g
+                 WHERE {g} AND g.{key} <= {my_key}
+                   AND (g.{key} < {my_key} OR g.{tie} < {my_tie}
+                        OR (g.{tie} = {my_tie} AND g.user_id > $4))
                  ORDER BY g.{key} DESC, g.{tie} DESC, g.user_id LIMIT $5
              )
              SELECT CAST(0 AS BIGINT) AS side, user_id, total, answers, average,
