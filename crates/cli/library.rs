@@ -7,11 +7,14 @@ use cuecard_index::CardIndex;
 use cuecard_sheet::Sheet;
 
 /// The sheets a command works on, the data directory and the database.
+#[derive(Clone)]
 pub struct Library {
     sheets: Vec<PathBuf>,
     data_dir: Option<PathBuf>,
     database: Option<String>,
     now: Option<jiff::Timestamp>,
+    /// The grader `coach` uses; `None`: the one the environment asks for.
+    grader: Option<std::sync::Arc<dyn cuecard_grade::Grader>>,
 }
 
 impl Library {
@@ -26,7 +29,23 @@ impl Library {
             data_dir,
             database,
             now,
+            grader: None,
         }
+    }
+
+    /// The same library with its coach grading through `grader` (the bot's configured and
+    /// metered grader).
+    #[must_use]
+    pub fn with_grader(mut self, grader: std::sync::Arc<dyn cuecard_grade::Grader>) -> Self {
+        self.grader = Some(grader);
+        self
+    }
+
+    /// The same library over other sheets (the bot's uploaded sheet).
+    #[must_use]
+    pub fn with_sheets(mut self, sheets: Vec<PathBuf>) -> Self {
+        self.sheets = sheets;
+        self
     }
 
     /// The database URL: as configured, else an SQLite file in the data directory.
@@ -48,13 +67,18 @@ impl Library {
         let store = cuecard_store::Store::open(&url)
             .await
             .context("opening the database")?;
-        let clock: Arc<dyn cuecard_coach::Clock> = match self.now {
-            Some(at) => Arc::new(cuecard_coach::ManualClock::new(at)),
-            None => Arc::new(cuecard_coach::SystemClock),
+        let clock: Arc<dyn cuecard_coach::Clock> = match (self.now, std::env::var_os("CUECARD_CLOCK_FILE")) {
+            (Some(at), _) => Arc::new(cuecard_coach::ManualClock::new(at)),
+            (None, Some(path)) => Arc::new(FileClock(PathBuf::from(path))),
+            (None, None) => Arc::new(cuecard_coach::SystemClock),
         };
         let coach = cuecard_coach::Coach::new(
             Arc::new(index),
-            Arc::new(cuecard_grade::KeywordGrader::new()),
+            match &self.grader {
+                Some(grader) => Arc::clone(grader),
+                None => cuecard_grade::llm::grader_from_env(cuecard_grade::KeywordGrader::new())
+                    .context("configuring the LLM grader")?,
+            },
             store,
             clock,
             cuecard_coach::Policy::default(),
@@ -101,6 +125,19 @@ impl Library {
         let (index, _) = CardIndex::open_or_build(&dir, &cards, &notes)
             .with_context(|| format!("opening the search index in {}", dir.display()))?;
         Ok(index)
+    }
+}
+
+/// A clock that reads the time from a file on every call: how end-to-end tests move a running
+/// bot through days (`CUECARD_CLOCK_FILE`). The system clock when the file cannot be read.
+struct FileClock(PathBuf);
+
+impl cuecard_coach::Clock for FileClock {
+    fn now(&self) -> jiff::Timestamp {
+        std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or_else(jiff::Timestamp::now)
     }
 }
 

@@ -9,7 +9,6 @@ use clap::Args;
 use cuecard_coach::{AnswerRequest, Answered, Coach, CoachError, Scorecard};
 use cuecard_core::{Card, UserId, Verdict};
 use cuecard_store::Occasion;
-use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 use crate::browse::place;
@@ -110,20 +109,7 @@ struct Session<'a, R, W> {
     input_closed: bool,
 }
 
-/// "in 3 days", "in 5 hours", "now".
-pub fn when(due: Timestamp, now: Timestamp) -> String {
-    let gap = due.duration_since(now);
-    if gap <= SignedDuration::ZERO {
-        return "now".to_owned();
-    }
-    let minutes = gap.as_secs() / 60;
-    let (n, unit) = match minutes {
-        0..=89 => (minutes.max(1), "minute"),
-        90..=2159 => ((minutes + 30) / 60, "hour"),
-        _ => ((minutes + 720) / 1440, "day"),
-    };
-    format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
-}
+use cuecard_coach::until as when;
 
 impl<R: BufRead, W: Write> Session<'_, R, W> {
     async fn run(&mut self, args: &PracticeArgs) -> Result<()> {
@@ -507,20 +493,3 @@ pub fn stats(library: &Library, args: &StatsArgs) -> Result<ExitCode> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::when;
-    use jiff::{SignedDuration, Timestamp};
-
-    #[test]
-    fn due_times_read_like_speech() {
-        let now = Timestamp::UNIX_EPOCH;
-        let at = |secs| now.checked_add(SignedDuration::from_secs(secs)).unwrap();
-        assert_eq!(when(now, now), "now");
-        assert_eq!(when(at(-60), now), "now");
-        assert_eq!(when(at(30), now), "in 1 minute");
-        assert_eq!(when(at(600), now), "in 10 minutes");
-        assert_eq!(when(at(5 * 3600), now), "in 5 hours");
-        assert_eq!(when(at(3 * 86_400), now), "in 3 days");
-    }
-}

@@ -2,99 +2,10 @@
 //! through buttons and modals, lookups, leaderboards, safety of echoed text, permissions, and a
 //! dropped gateway connection.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use fakediscord::{FakeDiscord, User};
+use fakediscord::User;
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(60);
-
-/// A bot process connected to a fake Discord.
-pub struct Bot {
-    pub fake: FakeDiscord,
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- bot stderr ---\n{}", self.stderr.lock().unwrap());
-        }
-    }
-}
-
-impl Bot {
-    pub async fn start() -> Self {
-        let fake = FakeDiscord::start().await;
-        let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cuecard"))
-            .args(["serve", "--guild", &fakediscord::GUILD_ID.to_string()])
-            .env("DISCORD_TOKEN", fakediscord::TOKEN)
-            .env("DISCORD_API_BASE", fake.api_base())
-            .env("CUECARD_DATA_DIR", data.path())
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cuecard serve starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0_u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
-        let bot = Self {
-            fake,
-            child,
-            stderr,
-            _data: data,
-        };
-        bot.fake.wait_ready(WAIT).await.unwrap();
-        bot.fake.wait_commands(WAIT).await.unwrap();
-        bot
-    }
-
-    /// Runs a slash command and returns the bot's reply (the message the user sees).
-    pub async fn command(&self, user: &User, name: &str, options: Value) -> Value {
-        let interaction = self.fake.slash(user, name, &options);
-        self.fake.wait_reply(&interaction, WAIT).await.unwrap()
-    }
-
-    pub fn assert_no_unexpected_routes(&self) {
-        assert!(
-            self.fake.unexpected().is_empty(),
-            "unexpected routes: {:?}",
-            self.fake.unexpected()
-        );
-    }
-}
-
-/// The card id in a question embed's footer ("card 0123456789ab · ...").
-fn card_of(message: &Value) -> cuecard_core::Card {
-    let footer = message["embeds"][0]["footer"]["text"].as_str().unwrap();
-    let id = footer.trim_start_matches("card ").split(' ').next().unwrap();
-    cuecard_sheet::bundled()
-        .cards
-        .into_iter()
-        .find(|c| c.id.as_str() == id)
-        .unwrap()
-}
+use crate::bot::{Bot, WAIT, card_of};
 
 fn embed_text(message: &Value) -> String {
     message["embeds"].to_string()
@@ -157,10 +68,9 @@ async fn the_bot_registers_its_commands_and_answers_through_buttons_and_modals()
     let press = bot.fake.press_button(
         &alice,
         &question,
-        &question["components"][0]["components"][0]["custom_id"]
+        question["components"][0]["components"][0]["custom_id"]
             .as_str()
-            .unwrap()
-            .to_owned(),
+            .unwrap(),
     );
     let modal = bot.fake.wait_callback(&press, WAIT).await.unwrap();
     assert_eq!(modal["type"], 9, "the Answer button opens a modal: {modal}");
@@ -249,7 +159,7 @@ async fn lookup_autocompletes_and_shows_the_card() {
     let next = &reply["components"][0]["components"][0];
     let shown = bot
         .fake
-        .press_button(&alice, &reply, &next["custom_id"].as_str().unwrap().to_owned());
+        .press_button(&alice, &reply, next["custom_id"].as_str().unwrap());
     let shown = bot.fake.wait_reply(&shown, WAIT).await.unwrap();
     assert!(shown["embeds"][0]["title"].is_string(), "{shown}");
     bot.assert_no_unexpected_routes();

@@ -1,7 +1,11 @@
 //! End-to-end tests of the real `cuecard` binary. Each module covers one area and says which.
 
+mod bot;
 mod browse;
 mod check_sheet;
+mod daily;
 mod discord;
+mod operations;
 mod practice;
+mod study;
 mod util;

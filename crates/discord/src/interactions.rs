@@ -33,6 +33,7 @@ pub(crate) async fn handle(framework: FrameworkContext<'_>, event: &FullEvent) -
         _ => Ok(()),
     };
     if let Err(error) = result {
+        crate::telemetry::set_outcome("error");
         error!(error = %error, "interaction failed");
     }
     Ok(())
@@ -94,16 +95,7 @@ async fn on_component(ctx: &SerenityContext, data: &Data, press: &ComponentInter
                 return say(ctx, press, "That question is no longer in the sheet.").await;
             };
             let taken = data.state.take_hint(user, &card.id);
-            let text = match data.coach.hint(&card, taken) {
-                Some(hint) => format!(
-                    "**Hint {}/{}:** {}\n*Your score will keep {:.0}%.*",
-                    hint.number,
-                    hint.of,
-                    hint.point,
-                    hint.score_kept * 100.0
-                ),
-                None => "No more hints: every key point has been shown.".to_owned(),
-            };
+            let text = render::hint(data.coach.hint(&card, taken).as_ref());
             say(ctx, press, &text).await?;
         }
         Action::Show { id } => {
@@ -246,22 +238,18 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, submit: &ModalInteraction)
         Some(Action::InterviewSubmit { interview, index }) => {
             submit_interview(data, submit, interview, index).await
         }
-        _ => Err("This form belongs to an older version of cuecard. Run the command again.".into()),
+        _ => Err(crate::Refusal(
+            "This form belongs to an older version of cuecard. Run the command again.".to_owned(),
+        )
+        .into()),
     };
     let (embeds, rows) = match outcome {
         Ok(reply) => reply,
         Err(error) => {
-            let text = if error.is::<cuecard_coach::CoachError>() || !error.is::<serenity::Error>() {
-                user_message(&*error)
-            } else {
-                return Err(error);
-            };
-            let text = if text.starts_with("Something went wrong") || error.is::<cuecard_coach::CoachError>()
-            {
-                text
-            } else {
-                error.to_string()
-            };
+            if !crate::is_user_error(&*error) {
+                error!(error = %error, "answer could not be handled");
+            }
+            let text = user_message(&*error);
             (
                 vec![CreateEmbed::new().description(safe::clean(&text, limits::EMBED_DESCRIPTION))],
                 Vec::new(),
@@ -281,6 +269,32 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, submit: &ModalInteraction)
 
 type Reply = (Vec<CreateEmbed>, Vec<CreateActionRow>);
 
+/// Whether a daily drop still takes answers: until the next drop goes out.
+async fn drop_is_open(data: &Data, drop: cuecard_store::DropId) -> Result<bool, Error> {
+    let store = data.coach.store();
+    let Some(drop) = store
+        .daily_drop(drop)
+        .await
+        .map_err(cuecard_coach::CoachError::from)?
+    else {
+        return Ok(false);
+    };
+    let Some(settings) = store
+        .drop_settings(drop.guild)
+        .await
+        .map_err(cuecard_coach::CoachError::from)?
+    else {
+        return Ok(true);
+    };
+    let options = store
+        .drop_options(drop.guild)
+        .await
+        .map_err(cuecard_coach::CoachError::from)?;
+    let schedule =
+        cuecard_coach::DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?;
+    Ok(data.coach.now() < schedule.closes(drop.local_date))
+}
+
 async fn submit_answer(
     data: &Data,
     submit: &ModalInteraction,
@@ -288,6 +302,14 @@ async fn submit_answer(
     occasion: Occasion,
 ) -> Result<Reply, Error> {
     let user = user_of(&submit.user);
+    if let Occasion::DailyDrop(drop) = occasion
+        && !drop_is_open(data, drop).await?
+    {
+        return Err(crate::Refusal(
+            "This daily question has closed; the next one is out (or soon will be).".to_owned(),
+        )
+        .into());
+    }
     let answer = typed_answer(submit);
     let hints = data.state.close(user, card);
     let coach = &data.coach;
@@ -314,13 +336,18 @@ async fn submit_interview(
 ) -> Result<Reply, Error> {
     let user = user_of(&submit.user);
     let Some(running) = data.state.interview(interview) else {
-        return Err("This interview has ended. Start another with `/interview`.".into());
+        return Err(
+            crate::Refusal("This interview has ended. Start another with `/interview`.".to_owned()).into(),
+        );
     };
     if running.user != user {
-        return Err("This interview is someone else's. Start your own with `/interview`.".into());
+        return Err(crate::Refusal(
+            "This interview is someone else's. Start your own with `/interview`.".to_owned(),
+        )
+        .into());
     }
     let Some(card) = running.cards.get(index) else {
-        return Err("This interview has no such question.".into());
+        return Err(crate::Refusal("This interview has no such question.".to_owned()).into());
     };
     let answer = typed_answer(submit);
     let coach = &data.coach;

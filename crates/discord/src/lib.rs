@@ -16,17 +16,26 @@
 //!     api_base: None,
 //!     guild: None,
 //!     defer_grading: false,
+//!     drop_tick: std::time::Duration::from_secs(15),
+//!     ownership: None,
+//!     status: cuecard_discord::GatewayStatus::new(),
+//!     uploads: cuecard_discord::SheetUploads::default(),
 //! };
-//! cuecard_discord::run(config, coach, async { let _ = tokio::signal::ctrl_c().await; }).await.unwrap();
+//! cuecard_discord::run(config, coach, std::future::pending::<()>()).await.unwrap();
 //! # }
 //! ```
 
 mod commands;
+mod daily;
 mod ids;
 mod interactions;
+mod reconcile;
 mod render;
 mod safe;
+mod sheets;
 mod state;
+mod study;
+mod telemetry;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -37,7 +46,10 @@ use poise::CreateReply;
 use serenity::all::{ClientBuilder, CreateEmbed, GatewayIntents, HttpBuilder};
 use tracing::{error, info, warn};
 
+pub use daily::Ownership;
+pub use sheets::SheetUploads;
 use state::State;
+pub use telemetry::{GatewayHealth, GatewayStatus, describe_metrics, names as metric_names};
 
 /// How the bot connects.
 #[derive(Debug, Clone)]
@@ -51,6 +63,14 @@ pub struct BotConfig {
     /// Acknowledge answers first and edit in the grade later: for slow (LLM) graders, since
     /// Discord wants a first response within three seconds.
     pub defer_grading: bool,
+    /// How often the daily-drop scheduler looks for due drops and recaps.
+    pub drop_tick: std::time::Duration,
+    /// The guilds whose daily drops this process posts (`None`: all of them).
+    pub ownership: Option<daily::Ownership>,
+    /// Filled in with the gateway's state, for a readiness probe to read.
+    pub status: Arc<GatewayStatus>,
+    /// Who may replace the sheet with `/sheet upload`.
+    pub uploads: SheetUploads,
 }
 
 /// What every command and handler can reach.
@@ -61,6 +81,8 @@ pub struct Data {
     pub(crate) state: State,
     /// See [`BotConfig::defer_grading`].
     pub(crate) defer_grading: bool,
+    /// See [`BotConfig::uploads`].
+    pub(crate) uploads: SheetUploads,
 }
 
 /// The error type of commands: shown to the user by [`on_error`].
@@ -101,11 +123,31 @@ pub(crate) fn public() -> CreateReply {
     CreateReply::default().allowed_mentions(safe::no_pings())
 }
 
+/// A refusal meant for the user, in words they can act on ("this question has closed").
+#[derive(Debug)]
+pub(crate) struct Refusal(pub(crate) String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Whether an error is the user's to act on (shown as it is) rather than ours (logged).
+pub(crate) fn is_user_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.is::<CoachError>() || error.is::<Refusal>()
+}
+
 /// What to tell a user about an error: the coach's own words for problems they can act on,
 /// a plain apology for the rest (which are logged).
 pub(crate) fn user_message(error: &(dyn std::error::Error + 'static)) -> String {
     if let Some(coach) = error.downcast_ref::<CoachError>() {
         return coach.to_string();
+    }
+    if let Some(refusal) = error.downcast_ref::<Refusal>() {
+        return refusal.0.clone();
     }
     "Something went wrong on my side and it was logged. Please try again in a moment.".to_owned()
 }
@@ -113,6 +155,11 @@ pub(crate) fn user_message(error: &(dyn std::error::Error + 'static)) -> String 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
+            telemetry::set_outcome(if error.is::<CoachError>() {
+                "user_error"
+            } else {
+                "error"
+            });
             if error.downcast_ref::<CoachError>().is_none() {
                 error!(command = %ctx.command().qualified_name, user = %ctx.author().id, error = %error, "command failed");
             }
@@ -129,12 +176,14 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ctx,
             ..
         } => {
+            telemetry::set_outcome("denied");
             let needed = missing_permissions.map_or_else(|| "more permissions".to_owned(), |p| p.to_string());
             let _ = ctx
                 .send(private().content(format!("Only members with {needed} can use this command.")))
                 .await;
         }
         other => {
+            telemetry::set_outcome("refused");
             if let Err(e) = poise::builtins::on_error(other).await {
                 warn!(error = %e, "error while handling an error");
             }
@@ -155,10 +204,13 @@ pub async fn run(
     }
     let http = http.build();
     let guild = config.guild;
+    let drop_tick = config.drop_tick;
+    let ownership = config.ownership.clone();
     let data = Data {
         coach,
         state: State::default(),
         defer_grading: config.defer_grading,
+        uploads: config.uploads,
     };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -177,12 +229,22 @@ pub async fn run(
                     None => poise::builtins::register_globally(ctx, commands).await?,
                 }
                 info!(user = %ready.user.name, commands = commands.len(), "connected and commands registered");
+                let scheduler = daily::Scheduler {
+                    coach: Arc::clone(&data.coach),
+                    http: ctx.http.clone(),
+                    ownership,
+                };
+                tokio::spawn(scheduler.run(drop_tick));
+                if let Err(error) = study::resume_all(Arc::clone(&data.coach), ctx.http.clone()).await {
+                    warn!(error = %error, "could not resume study sessions");
+                }
                 Ok(data)
             })
         })
         .build();
+    let status = config.status;
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
-        .framework(framework)
+        .framework(telemetry::Instrumented::new(framework, Arc::clone(&status)))
         .await?;
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
@@ -190,6 +252,15 @@ pub async fn run(
         info!("shutting down");
         shards.shutdown_all().await;
     });
-    client.start().await?;
+    match &config.ownership {
+        Some(owned) => {
+            let (first, last) = (*owned.shards.start(), *owned.shards.end());
+            status.expect(last - first + 1);
+            info!(first, last, total = owned.total, "starting a range of shards");
+            // serenity's range is inclusive at both ends, despite its type.
+            client.start_shard_range(first..last, owned.total).await?;
+        }
+        None => client.start_autosharded().await?,
+    }
     Ok(())
 }

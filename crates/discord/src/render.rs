@@ -3,7 +3,7 @@
 use cuecard_coach::{Answered, Scorecard, Stats};
 use cuecard_core::{Card, Grade, Note, Topic, Verdict};
 use cuecard_store::{LeaderboardPage, Occasion, Streak};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serenity::all::{ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
 
 use crate::ids::Action;
@@ -14,20 +14,7 @@ const AMBER: Colour = Colour::new(0xd2_99_22);
 const RED: Colour = Colour::new(0xcf_22_2e);
 const BLUE: Colour = Colour::new(0x38_6f_d6);
 
-/// "in 3 days", "in 5 hours", "now".
-pub fn when(due: Timestamp, now: Timestamp) -> String {
-    let gap = due.duration_since(now);
-    if gap <= SignedDuration::ZERO {
-        return "now".to_owned();
-    }
-    let minutes = gap.as_secs() / 60;
-    let (n, unit) = match minutes {
-        0..=89 => (minutes.max(1), "minute"),
-        90..=2159 => ((minutes + 30) / 60, "hour"),
-        _ => ((minutes + 720) / 1440, "day"),
-    };
-    format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
-}
+pub(crate) use cuecard_coach::until as when;
 
 fn place(topic: &Topic, subtopic: Option<&str>) -> String {
     match subtopic {
@@ -161,6 +148,20 @@ pub fn grade(answered: &Answered, now: Timestamp, pass_mark: f64) -> CreateEmbed
             answered.card.id,
             when(answered.next_review, now)
         )))
+}
+
+/// A hint, or word that none is left.
+pub fn hint(hint: Option<&cuecard_coach::Hint>) -> String {
+    match hint {
+        Some(hint) => format!(
+            "**Hint {}/{}:** {}\n*Your score will keep {:.0}%.*",
+            hint.number,
+            hint.of,
+            hint.point,
+            hint.score_kept * 100.0
+        ),
+        None => "No more hints: every key point has been shown.".to_owned(),
+    }
 }
 
 /// A card with its key points.
@@ -324,14 +325,5 @@ mod tests {
         assert!(field.chars().count() <= limits::FIELD_VALUE);
         assert!(field.ends_with("more"), "{field}");
         assert_eq!(field_lines(&["a".into(), "b".into()], 100), "a\nb");
-    }
-
-    #[test]
-    fn due_times_read_like_speech() {
-        let now = Timestamp::UNIX_EPOCH;
-        let at = |s| now.checked_add(SignedDuration::from_secs(s)).unwrap();
-        assert_eq!(when(at(-1), now), "now");
-        assert_eq!(when(at(3 * 3600), now), "in 3 hours");
-        assert_eq!(when(at(86_400), now), "in 1 day");
     }
 }

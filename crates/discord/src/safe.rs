@@ -82,7 +82,9 @@ mod tests {
     fn mentions_cannot_ping() {
         let out = escape("hi @everyone and @here and <@123> and <@&456>");
         assert!(!out.contains("@everyone") && !out.contains("@here"), "{out}");
-        assert!(!out.contains("<@"), "{out}");
+        // A mention needs `<@` unescaped and unbroken; both are taken away.
+        assert!(!out.replace("\\<", "").contains('<'), "{out}");
+        assert!(!out.contains("<@1") && !out.contains("@1"), "{out}");
     }
 
     #[test]

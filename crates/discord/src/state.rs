@@ -50,10 +50,10 @@ impl State {
     pub fn open(&self, user: UserId, card: CardId) {
         let serial = self.next_serial();
         let mut open = lock(&self.open);
-        if open.len() >= MAX_OPEN {
-            if let Some(oldest) = open.iter().min_by_key(|(_, q)| q.serial).map(|(u, _)| *u) {
-                open.remove(&oldest);
-            }
+        if open.len() >= MAX_OPEN
+            && let Some(oldest) = open.iter().min_by_key(|(_, q)| q.serial).map(|(u, _)| *u)
+        {
+            open.remove(&oldest);
         }
         open.insert(
             user,
@@ -105,10 +105,10 @@ impl State {
     pub fn start_interview(&self, interview: Interview) -> u64 {
         let id = self.next_serial();
         let mut interviews = lock(&self.interviews);
-        if interviews.len() >= MAX_INTERVIEWS {
-            if let Some(oldest) = interviews.keys().min().copied() {
-                interviews.remove(&oldest);
-            }
+        if interviews.len() >= MAX_INTERVIEWS
+            && let Some(oldest) = interviews.keys().min().copied()
+        {
+            interviews.remove(&oldest);
         }
         interviews.insert(id, interview);
         id

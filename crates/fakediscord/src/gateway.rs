@@ -1,4 +1,5 @@
-//! The Gateway: HELLO, IDENTIFY -> READY, RESUME -> RESUMED, heartbeats, and dispatches.
+//! The Gateway: HELLO, IDENTIFY -> READY, RESUME -> RESUMED, heartbeats, and dispatches. Each
+//! connection is a session of the shard its IDENTIFY names (see `shards.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,17 +11,22 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::shards::{identified_shard, session_id, shard_of, shard_of_session};
 use crate::state::{Outgoing, State};
 use crate::{APPLICATION_ID, GUILD_ID, model};
-
-const SESSION_ID: &str = "fake-session";
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) async fn upgrade(Extract(state): Extract<Arc<State>>, ws: WebSocketUpgrade) -> Response {
     ws.on_upgrade(move |socket| session(state, socket))
 }
 
-fn ready(state: &State, sequence: u64) -> Value {
+fn ready(state: &State, sequence: u64, shard: [u64; 2]) -> Value {
+    // The default guild is announced by the shard it belongs to, as Discord would.
+    let guilds: Vec<Value> = [GUILD_ID]
+        .into_iter()
+        .filter(|g| shard_of(*g, shard[1]) == shard[0])
+        .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+        .collect();
     json!({
         "op": 0,
         "s": sequence,
@@ -28,10 +34,10 @@ fn ready(state: &State, sequence: u64) -> Value {
         "d": {
             "v": 10,
             "user": model::bot_user(),
-            "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
-            "session_id": SESSION_ID,
+            "guilds": guilds,
+            "session_id": session_id(shard),
             "resume_gateway_url": format!("ws://{}/gateway", state.addr),
-            "shard": [0, 1],
+            "shard": shard,
             "application": {"id": APPLICATION_ID.to_string(), "flags": 0},
         }
     })
@@ -64,25 +70,28 @@ async fn session(state: Arc<State>, socket: WebSocket) {
                     Some(1) if sink.send(Message::Text(json!({"op": 11}).to_string().into())).await.is_err() => break,
                     // Identify: a new session.
                     Some(2) => {
-                        let frame = ready(&state, state.next_sequence());
+                        let shard = identified_shard(&payload);
+                        let frame = ready(&state, state.next_sequence(connection), shard);
                         if sink.send(Message::Text(frame.to_string().into())).await.is_err() {
                             break;
                         }
-                        state.session_started(true);
+                        state.session_started(connection, shard, true);
                     }
                     // Resume: refused once after an invalidating drop, accepted otherwise.
                     Some(6) => {
-                        let frame = if state.take_invalidation() {
-                            json!({"op": 9, "d": false})
-                        } else {
-                            json!({"op": 0, "s": state.next_sequence(), "t": "RESUMED", "d": {}})
+                        let shard = payload["d"]["session_id"].as_str().and_then(shard_of_session);
+                        let frame = match shard {
+                            Some(_) if !state.take_invalidation() => {
+                                json!({"op": 0, "s": state.next_sequence(connection), "t": "RESUMED", "d": {}})
+                            }
+                            _ => json!({"op": 9, "d": false}),
                         };
                         let resumed = frame["op"] == 0;
                         if sink.send(Message::Text(frame.to_string().into())).await.is_err() {
                             break;
                         }
-                        if resumed {
-                            state.session_started(false);
+                        if let (true, Some(shard)) = (resumed, shard) {
+                            state.session_started(connection, shard, false);
                         }
                     }
                     _ => {}

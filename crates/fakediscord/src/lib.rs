@@ -27,6 +27,7 @@
 mod gateway;
 mod model;
 mod rest;
+mod shards;
 mod state;
 
 use std::net::SocketAddr;
@@ -36,6 +37,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use model::User;
+pub use shards::shard_of;
 pub use state::Recorded;
 use state::{Inner, State};
 
@@ -154,6 +156,39 @@ impl FakeDiscord {
             .await
     }
 
+    /// Waits until sessions of these shards (`[id, total]`) are all connected: for a bot split
+    /// across processes, each running some of the shards.
+    pub async fn wait_shards(&self, shards: &[[u64; 2]], timeout: Duration) -> Result<(), WaitError> {
+        let what = format!("gateway sessions of shards {shards:?}");
+        self.state
+            .wait_for(timeout, &what, |i| {
+                let connected = i.connected_shards();
+                shards.iter().all(|s| connected.contains(s)).then_some(())
+            })
+            .await
+    }
+
+    /// The `[id, total]` of every connected gateway session.
+    #[must_use]
+    pub fn connected_shards(&self) -> Vec<[u64; 2]> {
+        self.state.with(state::Inner::connected_shards)
+    }
+
+    /// Keeps a file for the bot to download and returns the attachment object to put in an
+    /// interaction's `resolved.attachments` (keyed by its `id`).
+    pub fn attachment(&self, filename: &str, bytes: &[u8]) -> Value {
+        let id = self.state.add_attachment(filename, bytes.to_vec());
+        let url = format!("{}/attachments/{id}/{filename}", self.api_base());
+        json!({
+            "id": id.to_string(),
+            "filename": filename,
+            "size": bytes.len(),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/markdown; charset=utf-8",
+        })
+    }
+
     /// Waits until the bot has registered its commands, and returns them.
     pub async fn wait_commands(&self, timeout: Duration) -> Result<Vec<Value>, WaitError> {
         self.state
@@ -165,6 +200,12 @@ impl FakeDiscord {
     /// `invalidate` the session cannot be resumed, so the bot must identify again.
     pub fn drop_gateway(&self, invalidate: bool) {
         self.state.drop_gateway(invalidate);
+    }
+
+    /// While on, channel messages the bot posts are recorded but never answered: the bot's
+    /// request hangs as if it had crashed right after posting. For restart-safety tests.
+    pub fn stall_channel_posts(&self, stall: bool) {
+        self.state.set_stall_channel_posts(stall);
     }
 
     /// Sends a gateway dispatch event (`t`, `d`) to the connected bot.
@@ -191,6 +232,16 @@ impl FakeDiscord {
             "id": command_id.to_string(), "name": name, "type": 1, "options": options,
         });
         self.inject(2, user, guild, channel, &data, None)
+    }
+
+    /// Injects a slash command whose options refer to channels, roles or users, with the
+    /// `resolved` objects Discord sends along (`{"channels": {"<id>": {...}}}`).
+    pub fn slash_resolved(&self, user: &User, name: &str, options: &Value, resolved: &Value) -> Interaction {
+        let command_id = self.state.command_id(name);
+        let data = json!({
+            "id": command_id.to_string(), "name": name, "type": 1, "options": options, "resolved": resolved,
+        });
+        self.inject(2, user, Some(GUILD_ID), CHANNEL_ID, &data, None)
     }
 
     /// Injects an autocomplete request (type 4) for the option marked `"focused": true`.

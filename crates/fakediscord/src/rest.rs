@@ -17,6 +17,7 @@ use crate::{GUILD_ID, gateway, model};
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/gateway", get(gateway::upgrade))
+        .route("/attachments/{id}/{name}", get(attachment))
         .fallback(handle)
         .with_state(state)
 }
@@ -70,6 +71,17 @@ async fn body_json(headers: &HeaderMap, body: Bytes) -> Value {
     serde_json::from_slice(&body).unwrap_or(Value::Null)
 }
 
+/// A file a test attached to an interaction, as Discord's CDN serves it (no token needed).
+async fn attachment(
+    Extract(state): Extract<Arc<State>>,
+    axum::extract::Path((id, _name)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match state.with(|i| i.attachment(parse_id(&id))) {
+        Some((_, bytes)) => (StatusCode::OK, bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 fn parse_id(segment: &str) -> u64 {
     segment.parse().unwrap_or(0)
 }
@@ -81,6 +93,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let arrived = std::time::Instant::now();
     let full_path = uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned();
     let Some(path) = uri.path().strip_prefix("/api/v10/") else {
         state.record_unexpected(format!("{method} {full_path}"));
@@ -92,7 +105,7 @@ async fn handle(
         .is_some_and(|v| v.starts_with("Bot "));
     let body = body_json(&headers, body).await;
     let shown_path = full_path.trim_start_matches("/api/v10");
-    state.record(method.as_str(), shown_path, &body);
+    state.record(method.as_str(), shown_path, &body, arrived);
     if !authorized {
         state.record_unexpected(format!("{method} {shown_path} without a Bot token"));
         return json_response(
@@ -138,7 +151,22 @@ async fn handle(
             .into_iter()
             .find(|t| t["id"] == *channel)
             .unwrap_or_else(|| model::text_channel(parse_id(channel), GUILD_ID))),
-        ("POST", ["channels", channel, "messages"]) => ok(&state.post_message(parse_id(channel), &body)),
+        ("GET", ["channels", channel, "messages"]) => {
+            // Newest first, as Discord lists them.
+            let mut messages = state.with(|i| i.channel_messages(parse_id(channel)));
+            messages.reverse();
+            messages.truncate(100);
+            ok(&Value::Array(messages))
+        }
+        ("POST", ["channels", channel, "messages"]) => {
+            let message = state.post_message(parse_id(channel), &body);
+            if state.stalls_channel_posts() {
+                // The message is in the channel, but the bot never hears so: what a crash right
+                // after posting looks like from the bot's side.
+                std::future::pending::<()>().await;
+            }
+            ok(&message)
+        }
         ("GET", ["channels", channel, "messages", message]) => state
             .find_message(parse_id(channel), message)
             .map_or_else(|| unknown(10008, "Message"), |m| ok(&m)),

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc};
 
 use crate::model::{self, User};
+use crate::shards::{self, Sessions};
 use crate::{APPLICATION_ID, WaitError};
 
 /// One request the bot made.
@@ -21,6 +22,9 @@ pub struct Recorded {
     pub path: String,
     /// The JSON body (for multipart bodies, the `payload_json` part), or null.
     pub body: Value,
+    /// When the request reached the fake, before its body was read: with the instant an
+    /// interaction was injected, this gives the bot's reply latency.
+    pub at: Instant,
 }
 
 /// What the gateway task is told to do.
@@ -42,18 +46,26 @@ pub(crate) struct Inner {
     followups: HashMap<String, Vec<Value>>,
     channel_messages: HashMap<u64, Vec<Value>>,
     threads: Vec<Value>,
-    gateway: Option<(u64, mpsc::UnboundedSender<Outgoing>)>,
-    connected: bool,
+    sessions: Sessions,
     identifies: usize,
     resumes: usize,
-    sequence: u64,
     pending: Vec<(String, Value)>,
+    attachments: HashMap<u64, (String, Vec<u8>)>,
     invalidate_next_resume: bool,
+    stall_channel_posts: bool,
 }
 
 impl Inner {
     pub(crate) fn is_connected(&self) -> bool {
-        self.connected
+        self.sessions.any_connected()
+    }
+
+    pub(crate) fn connected_shards(&self) -> Vec<[u64; 2]> {
+        self.sessions.connected_shards()
+    }
+
+    pub(crate) fn attachment(&self, id: u64) -> Option<(String, Vec<u8>)> {
+        self.attachments.get(&id).cloned()
     }
 
     pub(crate) fn registered_commands(&self) -> Option<Vec<Value>> {
@@ -86,7 +98,8 @@ impl Inner {
             .collect();
         format!(
             "connected: {}, unexpected routes: {:?}, last requests (newest first): {recent:?}",
-            self.connected, self.unexpected
+            self.is_connected(),
+            self.unexpected
         )
     }
 }
@@ -173,12 +186,13 @@ impl State {
         self.with(|i| i.threads.clone())
     }
 
-    pub(crate) fn record(&self, method: &str, path: &str, body: &Value) {
+    pub(crate) fn record(&self, method: &str, path: &str, body: &Value, at: Instant) {
         self.update(|i| {
             i.requests.push(Recorded {
                 method: method.to_owned(),
                 path: path.to_owned(),
                 body: body.clone(),
+                at,
             });
         });
     }
@@ -372,30 +386,23 @@ impl State {
     // ---- gateway ----
 
     pub(crate) fn attach_gateway(&self, connection: u64, sender: mpsc::UnboundedSender<Outgoing>) {
-        self.update(|i| {
-            i.gateway = Some((connection, sender));
-            i.connected = false;
-        });
+        self.update(|i| i.sessions.attach(connection, sender));
     }
 
     pub(crate) fn detach_gateway(&self, connection: u64) {
-        self.update(|i| {
-            if i.gateway.as_ref().is_some_and(|(c, _)| *c == connection) {
-                i.gateway = None;
-                i.connected = false;
-            }
-        });
+        self.update(|i| i.sessions.detach(connection));
     }
 
-    /// Marks the session live (after READY or RESUMED) and sends what was queued meanwhile.
-    pub(crate) fn session_started(&self, identify: bool) {
+    /// Marks a connection's session live for `shard` (after READY or RESUMED) and sends what
+    /// was queued meanwhile.
+    pub(crate) fn session_started(&self, connection: u64, shard: [u64; 2], identify: bool) {
         self.update(|i| {
             if identify {
                 i.identifies += 1;
             } else {
                 i.resumes += 1;
             }
-            i.connected = true;
+            i.sessions.start(connection, shard);
         });
         let pending = self.update(|i| std::mem::take(&mut i.pending));
         for (event, data) in pending {
@@ -408,32 +415,40 @@ impl State {
         self.update(|i| std::mem::take(&mut i.invalidate_next_resume))
     }
 
-    /// Sends a dispatch to the bot, or queues it until the bot is connected.
+    /// Sends a dispatch to the session of the shard that owns its guild, or queues it until
+    /// that shard is connected.
     pub(crate) fn dispatch(&self, event: &str, data: Value) {
-        self.update(|i| match (&i.gateway, i.connected) {
-            (Some((_, sender)), true) => {
-                i.sequence += 1;
-                let frame = json!({"op": 0, "s": i.sequence, "t": event, "d": data});
-                let _ = sender.send(Outgoing::Text(frame.to_string()));
+        self.update(|i| {
+            if !i.sessions.send(shards::guild_of(&data), event, &data) {
+                i.pending.push((event.to_owned(), data));
             }
-            _ => i.pending.push((event.to_owned(), data)),
         });
     }
 
-    pub(crate) fn next_sequence(&self) -> u64 {
-        self.update(|i| {
-            i.sequence += 1;
-            i.sequence
-        })
+    /// The next sequence number of a connection's session.
+    pub(crate) fn next_sequence(&self, connection: u64) -> u64 {
+        self.update(|i| i.sessions.next_sequence(connection))
+    }
+
+    /// Keeps a file for the bot to download, as Discord's CDN would; returns its id.
+    pub(crate) fn add_attachment(&self, name: &str, bytes: Vec<u8>) -> u64 {
+        let id = self.id();
+        self.update(|i| i.attachments.insert(id, (name.to_owned(), bytes)));
+        id
+    }
+
+    pub(crate) fn set_stall_channel_posts(&self, stall: bool) {
+        self.update(|i| i.stall_channel_posts = stall);
+    }
+
+    pub(crate) fn stalls_channel_posts(&self) -> bool {
+        self.with(|i| i.stall_channel_posts)
     }
 
     pub(crate) fn drop_gateway(&self, invalidate: bool) {
         self.update(|i| {
             i.invalidate_next_resume = invalidate;
-            i.connected = false;
-            if let Some((_, sender)) = i.gateway.take() {
-                let _ = sender.send(Outgoing::Drop);
-            }
+            i.sessions.drop_all();
         });
     }
 }

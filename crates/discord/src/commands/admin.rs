@@ -16,6 +16,7 @@ use crate::{Context, Error, private};
     default_member_permissions = "MANAGE_GUILD",
     required_permissions = "MANAGE_GUILD"
 )]
+#[allow(clippy::unused_async)] // poise calls a parent command as an async fn
 pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }

@@ -75,16 +75,7 @@ pub async fn hint(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let taken = ctx.data().state.take_hint(user, &card.id);
-    let text = match coach.hint(&card, taken) {
-        Some(hint) => format!(
-            "**Hint {}/{}:** {}\n*Your score will keep {:.0}%.*",
-            hint.number,
-            hint.of,
-            hint.point,
-            hint.score_kept * 100.0
-        ),
-        None => "No more hints: every key point has been shown.".to_owned(),
-    };
+    let text = render::hint(coach.hint(&card, taken).as_ref());
     ctx.send(private().content(crate::safe::truncate(&text, limits::MESSAGE)))
         .await?;
     Ok(())

@@ -2,10 +2,13 @@
 
 mod admin;
 mod ask;
+mod daily;
 mod interview;
 mod lookup;
 mod mydata;
 mod progress;
+mod sheet;
+mod study;
 
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
 
@@ -31,6 +34,9 @@ pub(crate) fn all() -> Vec<poise::Command<Data, Error>> {
         interview::interview(),
         mydata::mydata(),
         admin::settings(),
+        daily::daily(),
+        study::study(),
+        sheet::sheet(),
     ]
 }
 

@@ -55,7 +55,8 @@ pub(crate) async fn board_page(
     );
     if !topic.is_empty() {
         board = board.topic(topic);
-        title.push_str(&format!(" · {topic}"));
+        title.push_str(" · ");
+        title.push_str(topic);
     }
     let mut request = Page::first(PAGE_SIZE);
     for _ in 0..page {
@@ -108,17 +109,15 @@ pub async fn leaderboard(
     let topic = match topic {
         Some(filter) => {
             let index = ctx.data().coach.index();
-            match index.topics().iter().find(|t| t.topic.matches(&filter)) {
-                Some(t) => t.topic.slug().to_owned(),
-                None => {
-                    ctx.send(private().content(format!(
-                        "No topic matches “{}”. See `/topics`.",
-                        crate::safe::clean(&filter, 100)
-                    )))
-                    .await?;
-                    return Ok(());
-                }
-            }
+            let Some(found) = index.topics().iter().find(|t| t.topic.matches(&filter)) else {
+                ctx.send(private().content(format!(
+                    "No topic matches “{}”. See `/topics`.",
+                    crate::safe::clean(&filter, 100)
+                )))
+                .await?;
+                return Ok(());
+            };
+            found.topic.slug().to_owned()
         }
         None => String::new(),
     };

@@ -1,0 +1,221 @@
+//! Daily questions through the real bot and fakediscord, with a clock the test moves: once a
+//! day at 09:00 Berlin across the autumn daylight-saving change, recaps with coverage shares,
+//! a crash between posting and recording, and a bot that was down at drop time.
+
+use std::time::Duration;
+
+use fakediscord::User;
+use serde_json::{Value, json};
+
+use crate::bot::{Bot, WAIT, card_of};
+
+const CHANNEL: u64 = 1_300_000_000_000_000_777;
+
+async fn set_daily(bot: &Bot) {
+    let admin = User::admin(900, "admin");
+    let options = json!([{"type": 1, "name": "set", "options": [
+        {"type": 7, "name": "channel", "value": CHANNEL.to_string()},
+        {"type": 3, "name": "time", "value": "09:00"},
+        {"type": 3, "name": "timezone", "value": "Europe/Berlin"},
+    ]}]);
+    let resolved = json!({"channels": {CHANNEL.to_string(): {"id": CHANNEL.to_string(), "name": "daily", "type": 0, "permissions": "0"}}});
+    let set = bot.fake.slash_resolved(&admin, "daily", &options, &resolved);
+    let reply = bot.fake.wait_reply(&set, WAIT).await.unwrap();
+    assert!(
+        reply["content"]
+            .as_str()
+            .unwrap()
+            .contains("every day at 09:00 (Europe/Berlin)"),
+        "{reply}"
+    );
+}
+
+fn description(message: &Value) -> String {
+    message["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The drop messages in the channel, as (date, message).
+fn drops(bot: &Bot) -> Vec<(String, Value)> {
+    bot.fake
+        .channel_messages(CHANNEL)
+        .into_iter()
+        .filter_map(|m| {
+            let text = description(&m);
+            let date = text
+                .split("Daily question · ")
+                .nth(1)?
+                .split('*')
+                .next()?
+                .to_owned();
+            Some((date, m))
+        })
+        .collect()
+}
+
+fn recaps(bot: &Bot) -> Vec<Value> {
+    bot.fake
+        .channel_messages(CHANNEL)
+        .into_iter()
+        .filter(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Recap"))
+        })
+        .collect()
+}
+
+/// Waits until the channel holds `drops` drop messages and `recaps` recaps.
+async fn wait_for(bot: &Bot, want_drops: usize, want_recaps: usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while drops(bot).len() < want_drops || recaps(bot).len() < want_recaps {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited for {want_drops} drops and {want_recaps} recaps; channel: {:#?}",
+            bot.fake.channel_messages(CHANNEL)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Long enough for several scheduler ticks (100 ms each) to have run.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(800)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drop_a_day_at_nine_in_berlin_across_the_autumn_change_with_recaps() {
+    // 08:00 in Berlin (CEST) on Friday 23 October 2026.
+    let bot = Bot::start_at("2026-10-23T06:00:00Z").await;
+    set_daily(&bot).await;
+    settle().await;
+    assert!(
+        drops(&bot).is_empty(),
+        "nothing before 09:00, and never yesterday's question late"
+    );
+
+    bot.set_clock("2026-10-23T07:00:30Z");
+    wait_for(&bot, 1, 0).await;
+    let (date, first) = drops(&bot).remove(0);
+    assert_eq!(date, "2026-10-23");
+    let card = card_of(&first);
+    let alice = User::new(901, "alice");
+    let bob = User::new(902, "bob");
+    let graded = bot.answer(&alice, &first, &card.answer).await;
+    assert!(
+        graded["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Score"),
+        "{graded}"
+    );
+    bot.answer(&bob, &first, "no clue").await;
+    let again = bot.answer(&bob, &first, &card.answer).await;
+    assert!(
+        again.to_string().contains("your first answer stands"),
+        "one scored answer per member: {again}"
+    );
+
+    // Saturday 09:00 CEST: Saturday's drop and Friday's recap.
+    bot.set_clock("2026-10-24T07:00:30Z");
+    wait_for(&bot, 2, 1).await;
+    let recap = recaps(&bot).remove(0);
+    let text = recap.to_string();
+    assert!(text.contains("2 answers"), "{text}");
+    assert!(
+        text.contains(&format!("50% mentioned {}", card.key_points[0]).replace('"', "\\\"")),
+        "{text}"
+    );
+    let top = recap["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Top answers")
+        .unwrap();
+    let top = top["value"].as_str().unwrap();
+    assert!(top.find("<@901>").unwrap() < top.find("<@902>").unwrap(), "{top}");
+    assert_eq!(
+        recap["allowed_mentions"]["parse"],
+        json!([]),
+        "names in a recap never ping"
+    );
+    // Friday's question no longer takes answers.
+    let late = bot
+        .answer(&User::new(904, "latecomer"), &first, &card.answer)
+        .await;
+    assert!(late.to_string().contains("has closed"), "{late}");
+
+    // Sunday 25 October: clocks went back at 03:00, so 09:00 is now 08:00Z, not 07:00Z.
+    bot.set_clock("2026-10-25T07:30:00Z");
+    settle().await;
+    assert_eq!(drops(&bot).len(), 2, "not at the old offset");
+    bot.set_clock("2026-10-25T08:00:30Z");
+    wait_for(&bot, 3, 2).await;
+    bot.set_clock("2026-10-26T08:00:30Z");
+    wait_for(&bot, 4, 3).await;
+    settle().await;
+    let dates: Vec<String> = drops(&bot).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(
+        dates,
+        ["2026-10-23", "2026-10-24", "2026-10-25", "2026-10-26"],
+        "exactly one a day"
+    );
+    assert_eq!(recaps(&bot).len(), 3, "one recap per closed day");
+    bot.assert_no_unexpected_routes();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_right_after_posting_never_posts_twice() {
+    let mut bot = Bot::start_at("2026-11-02T07:00:00Z").await;
+    set_daily(&bot).await;
+    // The message reaches the channel but the bot never learns its id; then it is killed.
+    bot.fake.stall_channel_posts(true);
+    bot.set_clock("2026-11-02T08:00:30Z");
+    wait_for(&bot, 1, 0).await;
+    settle().await;
+    bot.kill();
+    bot.fake.stall_channel_posts(false);
+    bot.restart().await;
+    settle().await;
+    settle().await;
+    let posted = drops(&bot);
+    assert_eq!(
+        posted.len(),
+        1,
+        "reconciled with the message already in the channel"
+    );
+    // The restarted bot takes answers to it.
+    let card = card_of(&posted[0].1);
+    let graded = bot
+        .answer(&User::new(903, "carol"), &posted[0].1, &card.answer)
+        .await;
+    assert!(
+        graded["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Score"),
+        "{graded}"
+    );
+    bot.assert_no_unexpected_routes();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_that_was_down_at_nine_posts_once_when_it_starts_at_half_past() {
+    let mut bot = Bot::start_at("2026-11-03T07:00:00Z").await;
+    set_daily(&bot).await;
+    bot.kill();
+    bot.set_clock("2026-11-03T08:30:00Z");
+    bot.restart().await;
+    wait_for(&bot, 1, 0).await;
+    settle().await;
+    bot.restart().await;
+    settle().await;
+    assert_eq!(
+        drops(&bot).len(),
+        1,
+        "posted once, not again after another restart"
+    );
+    bot.assert_no_unexpected_routes();
+}
