@@ -40,10 +40,18 @@ pub(crate) fn judge(
                 evidence.push(quote.to_owned());
             } else {
                 // Defence 1: a verdict without words of the answer behind it is not a verdict.
-                verdict = Verdict::Missing;
+                // The keyword grader's verdict on that point stands instead, so a model that
+                // cannot quote (small local models often paraphrase) never grades below the
+                // keyword grader.
+                let fallback = keyword.assessment.grade.points.get(i);
+                verdict = fallback.map_or(Verdict::Missing, |p| p.verdict);
+                evidence = fallback.map(|p| p.evidence.clone()).unwrap_or_default();
                 unquoted.push(point.to_string());
             }
-            if verdict != Verdict::Missing && !keyword.found_anything.get(i).copied().unwrap_or(false) {
+            if verdict != Verdict::Missing
+                && !unquoted.last().is_some_and(|p| *p == point.to_string())
+                && !keyword.found_anything.get(i).copied().unwrap_or(false)
+            {
                 // Defence 3: the model may see a paraphrase the keyword grader half-sees; it may
                 // not conjure a point the keyword grader finds no trace of. Disputed points do
                 // not count.
@@ -60,13 +68,9 @@ pub(crate) fn judge(
     }
     if !unquoted.is_empty() {
         remarks.push(format!(
-            "The LLM grader credited {} without quoting your answer, so {} not counted.",
+            "The LLM grader credited {} without quoting your answer, so the keyword grader's verdict on {} stands.",
             list(&unquoted),
-            if unquoted.len() == 1 {
-                "it was"
-            } else {
-                "they were"
-            }
+            if unquoted.len() == 1 { "it" } else { "them" }
         ));
     }
     if !disputed.is_empty() {

@@ -88,7 +88,7 @@ async fn valid_verdicts_become_an_llm_grade_scored_in_rust() {
 }
 
 #[tokio::test]
-async fn fabricated_evidence_does_not_count() {
+async fn fabricated_evidence_does_not_count_and_the_keyword_verdict_stands() {
     let server = server_replying(
         verdicts(&[
             ("covered", "security groups track connection state"),
@@ -101,15 +101,29 @@ async fn fabricated_evidence_does_not_count() {
     let llm = grader(config(&server.uri(), BUDGET));
     let (grade, _) = grade(&llm, GOOD_ANSWER).await;
     assert_eq!(grade.grader, GraderKind::Llm);
+    // Points 1 and 3 were "quoted" with words the answer never says: the model's verdicts do not
+    // count, and the keyword grader's verdicts on them (covered, missing) stand instead.
     assert_eq!(
         verdict_list(&grade),
-        [Verdict::Missing, Verdict::Covered, Verdict::Missing]
+        [Verdict::Covered, Verdict::Covered, Verdict::Missing]
+    );
+    for evidence in &grade.points[0].evidence {
+        assert!(
+            GOOD_ANSWER.contains(evidence.as_str()),
+            "evidence comes from the answer: {evidence}"
+        );
+    }
+    assert!(
+        !grade.points[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("track connection state"))
     );
     assert!(
         grade
             .remarks
             .iter()
-            .any(|r| r.contains("without quoting your answer")),
+            .any(|r| r.contains("without quoting your answer, so the keyword grader's verdict")),
         "{:?}",
         grade.remarks
     );
