@@ -6,11 +6,14 @@
 //! crates under `crates/`.
 
 mod browse;
+mod config;
 mod grading;
+mod health;
 mod library;
 mod logging;
 mod practice;
 mod serve;
+mod telemetry;
 mod term;
 
 use std::path::PathBuf;
@@ -29,13 +32,23 @@ struct Cli {
     sheets: Vec<PathBuf>,
 
     /// Where cuecard keeps its search index and database [default: the platform's data
-    /// directory, e.g. ~/.local/share/cuecard].
-    #[arg(long, value_name = "DIR", env = "CUECARD_DATA_DIR", global = true)]
+    /// directory, e.g. ~/.local/share/cuecard; env: CUECARD_DATA_DIR].
+    #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
 
-    /// The database [default: an SQLite file in the data directory]; `postgres://...` for Postgres.
-    #[arg(long, value_name = "URL", env = "DATABASE_URL", global = true)]
+    /// The database [default: an SQLite file in the data directory]; `postgres://...` for
+    /// Postgres [env: DATABASE_URL].
+    #[arg(long, value_name = "URL", global = true)]
     database: Option<String>,
+
+    /// A TOML configuration file (see cuecard.example.toml); the environment and flags override it.
+    #[arg(long, value_name = "FILE", env = "CUECARD_CONFIG", global = true)]
+    config: Option<PathBuf>,
+
+    /// Log lines as text (for people) or json (one object per line, for log shippers)
+    /// [default: text; env: CUECARD_LOG_FORMAT].
+    #[arg(long, value_name = "FORMAT", global = true)]
+    log_format: Option<config::LogFormat>,
 
     /// Pretend it is this instant (RFC 3339), to test review schedules.
     #[arg(long, value_name = "TIME", env = "CUECARD_NOW", global = true, hide = true)]
@@ -58,11 +71,47 @@ enum Command {
     Stats(practice::StatsArgs),
     Grade(grading::GradeArgs),
     Eval(grading::EvalArgs),
+    Config(config::ConfigArgs),
 }
+
+/// Exit status for a configuration that cannot be used (sysexits' EX_CONFIG): the systemd unit
+/// does not restart on it, since restarting would not help.
+const EXIT_CONFIG: u8 = 78;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let library = library::Library::new(cli.sheets, cli.data_dir, cli.database, cli.now);
+    let mut flags = vec![
+        (
+            "data_dir",
+            cli.data_dir.as_ref().map(|d| d.display().to_string()),
+            "--data-dir",
+        ),
+        ("database.url", cli.database.clone(), "--database"),
+        (
+            "log.format",
+            cli.log_format.map(|f| format!("{f:?}")),
+            "--log-format",
+        ),
+    ];
+    if let Command::Serve(args) = &cli.command {
+        flags.extend(args.config_flags());
+    }
+    let mut config = match config::Config::load(cli.config.as_deref(), &flags) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if !cli.sheets.is_empty() {
+        config.sheets = cli.sheets;
+    }
+    let library = library::Library::new(
+        config.sheets.clone(),
+        config.data_dir.clone(),
+        config.database_url.as_ref().map(|url| url.expose().to_owned()),
+        cli.now,
+    );
     let result = match cli.command {
         Command::Lookup(args) => browse::lookup(&library, &args),
         Command::Topics(args) => browse::topics(&library, &args),
@@ -70,11 +119,12 @@ fn main() -> ExitCode {
         Command::Show(args) => browse::show(&library, &args),
         Command::CheckSheet(args) => browse::check_sheet(&args),
         Command::Index(args) => browse::index(&library, &args),
-        Command::Serve(args) => serve::serve(&library, &args),
+        Command::Serve(_) => serve::serve(&library, &config),
         Command::Practice(args) => practice::practice(&library, &args),
         Command::Stats(args) => practice::stats(&library, &args),
         Command::Grade(args) => grading::run_grade(&library, &args),
         Command::Eval(args) => grading::run_eval(&args),
+        Command::Config(args) => Ok(config::check(&config, &args)),
     };
     match result {
         Ok(code) => code,
