@@ -278,6 +278,9 @@ impl KeywordGrader {
         let mut used = vec![false; answer_tokens.tokens.len()];
         let mut coverage_sum = 0.0;
         let mut counted = 0usize;
+        // The same coverage with every key-point word counted once across the card, so that a
+        // point of many words weighs more than a point of one (see `Calibration::pooled_weight`).
+        let (mut pooled_earned, mut pooled_total) = (0.0, 0.0);
         for (p, point) in key_points.iter().enumerate() {
             let body = &card.bodies[p];
             let terms = card.terms[p].iter().map(|&(at, weight)| Term {
@@ -324,6 +327,12 @@ impl KeywordGrader {
                     share
                 };
                 counted += 1;
+                pooled_earned += if contradicted {
+                    -cal.contradiction_penalty * total
+                } else {
+                    earned
+                };
+                pooled_total += total;
             }
             let evidence = if verdict == Verdict::Missing {
                 Vec::new()
@@ -339,7 +348,12 @@ impl KeywordGrader {
         let coverage = if counted == 0 {
             0.0
         } else {
-            let recall = coverage_sum / counted as f64;
+            let per_point = coverage_sum / counted as f64;
+            let recall = if cal.pooled_weight > 0.0 && pooled_total > 0.0 {
+                (1.0 - cal.pooled_weight) * per_point + cal.pooled_weight * pooled_earned / pooled_total
+            } else {
+                per_point
+            };
             if cal.precision_weight > 0.0 {
                 let precision = answer_precision(&answer_tokens, &used, question_tokens);
                 (1.0 - cal.precision_weight) * recall + cal.precision_weight * precision
