@@ -5,6 +5,7 @@ mod browse;
 mod check_sheet;
 mod daily;
 mod discord;
+mod grading;
 mod operations;
 mod practice;
 mod study;
