@@ -78,8 +78,18 @@ pub const KEYS: &[Key] = &[
     list("sheet.upload_guilds", "CUECARD_SHEET_UPLOAD_GUILDS"),
 ];
 
-/// `CUECARD_*` variables that are not settings but are still cuecard's: not typos.
-const OTHER_VARIABLES: &[&str] = &["CUECARD_CONFIG", "CUECARD_NOW"];
+/// `CUECARD_*` variables that are not settings but are still cuecard's (test and grader knobs,
+/// read where they are used): not typos.
+const OTHER_VARIABLES: &[&str] = &[
+    "CUECARD_CONFIG",
+    "CUECARD_NOW",
+    "CUECARD_CLOCK_FILE",
+    "CUECARD_TICK_MS",
+    "CUECARD_CALIBRATION",
+    "CUECARD_SYNONYMS",
+];
+/// Prefixes of benchmark and test variables.
+const OTHER_PREFIXES: &[&str] = &["CUECARD_BENCH_", "CUECARD_LOAD_", "CUECARD_TEST_"];
 
 /// Where a value came from: shown by `config check`, and named in every error about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +303,11 @@ impl Config {
         let mut unknown: Vec<String> = std::env::vars_os()
             .filter_map(|(name, _)| name.into_string().ok())
             .filter(|name| name.starts_with("CUECARD_"))
-            .filter(|name| !KEYS.iter().any(|k| k.env == name) && !OTHER_VARIABLES.contains(&name.as_str()))
+            .filter(|name| {
+                !KEYS.iter().any(|k| k.env == name)
+                    && !OTHER_VARIABLES.contains(&name.as_str())
+                    && !OTHER_PREFIXES.iter().any(|p| name.starts_with(p))
+            })
             .collect();
         unknown.sort();
         unknown
