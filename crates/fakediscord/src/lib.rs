@@ -34,6 +34,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 
 pub use model::User;
@@ -109,6 +110,12 @@ impl FakeDiscord {
             .await
             .expect("bind a loopback port for fakediscord");
         let addr = listener.local_addr().expect("local address");
+        // Without TCP_NODELAY, Nagle's algorithm holds a small write (a dispatch, a response)
+        // until the previous one is acknowledged, and the bot acknowledges late (delayed ACKs,
+        // up to 40 ms on Linux): interactions sent a few ms apart would reach the bot late.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let state = Arc::new(State::new(addr, heartbeat));
         let app = rest::router(Arc::clone(&state));
         let server = tokio::spawn(async move {
