@@ -492,4 +492,3 @@ pub fn stats(library: &Library, args: &StatsArgs) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     })
 }
-

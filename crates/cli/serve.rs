@@ -83,7 +83,10 @@ async fn shutdown_signal() {
 fn drop_tick() -> Result<std::time::Duration> {
     match std::env::var("CUECARD_TICK_MS") {
         Ok(ms) => {
-            let ms: u64 = ms.trim().parse().context("CUECARD_TICK_MS must be a whole number of milliseconds")?;
+            let ms: u64 = ms
+                .trim()
+                .parse()
+                .context("CUECARD_TICK_MS must be a whole number of milliseconds")?;
             Ok(std::time::Duration::from_millis(ms.max(10)))
         }
         Err(_) => Ok(std::time::Duration::from_secs(15)),

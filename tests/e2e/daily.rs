@@ -219,3 +219,142 @@ async fn a_bot_that_was_down_at_nine_posts_once_when_it_starts_at_half_past() {
     );
     bot.assert_no_unexpected_routes();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_with_half_the_shards_each_post_every_guild_once_a_day() {
+    let Some(pg) = crate::operations::Pg::create().await else {
+        return;
+    };
+    let fake = fakediscord::FakeDiscord::start().await;
+    let guilds = [fakediscord::GUILD_ID, fakediscord::GUILD_ID + (1 << 22)];
+    assert_ne!(
+        fakediscord::shard_of(guilds[0], 2),
+        fakediscord::shard_of(guilds[1], 2)
+    );
+    let store = cuecard_store::Store::open(&pg.url).await.unwrap();
+    for (i, guild) in guilds.iter().enumerate() {
+        let settings = cuecard_store::DropSettings {
+            channel: CHANNEL + i as u64,
+            local_time: jiff::civil::time(9, 0, 0, 0),
+            time_zone: "Europe/Berlin".to_owned(),
+            topics: Vec::new(),
+            enabled: true,
+        };
+        store
+            .set_drop_settings(
+                cuecard_core::GuildId(*guild),
+                &settings,
+                "2026-11-09T06:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    store.close().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let clock = dir.path().join("clock");
+    std::fs::write(&clock, "2026-11-09T07:00:00Z").unwrap();
+    let spawn = |shard: &str, data: &str| {
+        let data = dir.path().join(data);
+        Killed(Some(
+            std::process::Command::new(env!("CARGO_BIN_EXE_cuecard"))
+                .args(["serve", "--shards", shard, "--total-shards", "2"])
+                .env("DISCORD_TOKEN", fakediscord::TOKEN)
+                .env("DISCORD_API_BASE", fake.api_base())
+                .env("DATABASE_URL", &pg.url)
+                .env("CUECARD_DATA_DIR", &data)
+                .env("CUECARD_CLOCK_FILE", &clock)
+                .env("CUECARD_TICK_MS", "100")
+                .env("RUST_LOG", "warn,cuecard_discord=info")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        ))
+    };
+    let first = spawn("0", "first");
+    let second = spawn("1", "second");
+    fake.wait_shards(&[[0, 2], [1, 2]], WAIT).await.unwrap();
+    let days = ["2026-11-09", "2026-11-10", "2026-11-11"];
+    for (n, day) in days.iter().enumerate() {
+        std::fs::write(&clock, format!("{day}T08:00:30Z")).unwrap();
+        for channel in [CHANNEL, CHANNEL + 1] {
+            let deadline = tokio::time::Instant::now() + WAIT;
+            let drops_in = |channel| {
+                fake.channel_messages(channel)
+                    .iter()
+                    .filter(|m| description(m).contains("Daily question · "))
+                    .count()
+            };
+            while drops_in(channel) < n + 1 {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "no drop on {day} in channel {channel}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    settle().await;
+    for (i, channel) in [CHANNEL, CHANNEL + 1].into_iter().enumerate() {
+        let posted: Vec<String> = fake
+            .channel_messages(channel)
+            .iter()
+            .filter_map(|m| {
+                description(m)
+                    .split("Daily question · ")
+                    .nth(1)
+                    .map(|d| d[..10].to_owned())
+            })
+            .collect();
+        assert_eq!(posted, days, "guild {i}: exactly one drop a day");
+    }
+    let (first_logs, second_logs) = (first.logs(), second.logs());
+    let posted_by = |text: &str, guild: u64| {
+        text.lines()
+            .any(|l| l.contains("daily drop posted") && l.contains(&guild.to_string()))
+    };
+    let owner = |guild: u64| fakediscord::shard_of(guild, 2);
+    for guild in guilds {
+        let (mine, theirs) = if owner(guild) == 0 {
+            (&first_logs, &second_logs)
+        } else {
+            (&second_logs, &first_logs)
+        };
+        assert!(
+            posted_by(mine, guild),
+            "the owning process posts guild {guild}:\n{mine}"
+        );
+        assert!(
+            !posted_by(theirs, guild),
+            "the other process never does:\n{theirs}"
+        );
+    }
+}
+
+/// A bot process that is killed when the test ends, however it ends.
+struct Killed(Option<std::process::Child>);
+
+impl Killed {
+    /// Kills the process and returns what it logged.
+    fn logs(mut self) -> String {
+        let mut child = self.0.take().unwrap();
+        let _ = child.kill();
+        let mut text = String::new();
+        if let Some(mut stderr) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        }
+        let _ = child.wait();
+        text
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -193,16 +193,16 @@ async fn ask_and_answer(fake: &FakeDiscord, guild: u64, user: &User) -> Value {
 }
 
 /// A Postgres database of its own on the `TEST_DATABASE_URL` server; dropped by [`Pg::drop_db`].
-struct Pg {
+pub(crate) struct Pg {
     admin: sqlx::PgConnection,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 static NEXT_DATABASE: AtomicU32 = AtomicU32::new(0);
 
 impl Pg {
-    async fn create() -> Option<Self> {
+    pub(crate) async fn create() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
             eprintln!("note: TEST_DATABASE_URL is not set; skipping this Postgres test");
             return None;

@@ -79,6 +79,13 @@ impl Scheduler {
     async fn drops(&self) -> Result<(), crate::Error> {
         let store = self.coach.store();
         let now = self.coach.now();
+        // Drops left pending (a crash, a failed post) are settled first, whatever their date:
+        // found in the channel, posted if their window is still open, or given up as missed.
+        for drop in store.pending_drops().await? {
+            if self.owns(drop.guild) {
+                self.settle_pending(&drop, now).await?;
+            }
+        }
         for (guild, settings) in store.enabled_drop_settings().await? {
             if !self.owns(guild) {
                 continue;
@@ -91,7 +98,6 @@ impl Scheduler {
                 None if schedule.due(now) == Some(date) => {
                     self.post_new(guild, date, &settings, options).await?;
                 }
-                Some(drop) if drop.state == DropState::Pending => self.reconcile(&drop, options).await?,
                 _ => {}
             }
         }
@@ -176,12 +182,14 @@ impl Scheduler {
                     .store()
                     .mark_drop_posted(drop.id, message.id.get(), self.coach.now())
                     .await?;
+                metrics::counter!(crate::telemetry::names::DAILY_DROPS_POSTED).increment(1);
                 info!(guild = %drop.guild, date = %drop.local_date, drop = drop.id.0, "daily drop posted");
                 Ok(posted)
             }
             Err(serenity::Error::Http(error)) if error.status_code().is_some_and(|s| s.is_client_error()) => {
                 // The channel is gone or closed to the bot: retrying would not help.
                 warn!(guild = %drop.guild, error = %error, "daily drop cannot be posted; marked failed");
+                metrics::counter!(crate::telemetry::names::DAILY_DROPS_MISSED).increment(1);
                 Ok(self.coach.store().mark_drop_failed(drop.id).await?)
             }
             // Anything else (the network) leaves the drop pending for the next tick.
@@ -191,7 +199,26 @@ impl Scheduler {
 
     /// A drop left pending by a crash: if its message made it to the channel, record it; else
     /// post it now. Either way it is posted exactly once.
-    async fn reconcile(&self, drop: &DailyDrop, options: DropOptions) -> Result<(), crate::Error> {
+    async fn settle_pending(&self, drop: &DailyDrop, now: jiff::Timestamp) -> Result<(), crate::Error> {
+        let store = self.coach.store();
+        let (options, closes) = match store.drop_settings(drop.guild).await? {
+            Some(settings) => {
+                let options = store.drop_options(drop.guild).await?;
+                let schedule =
+                    DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?;
+                (options, schedule.closes(drop.local_date))
+            }
+            None => (DropOptions::default(), now),
+        };
+        self.reconcile(drop, options, now < closes).await
+    }
+
+    async fn reconcile(
+        &self,
+        drop: &DailyDrop,
+        options: DropOptions,
+        still_open: bool,
+    ) -> Result<(), crate::Error> {
         let channel = ChannelId::new(drop.channel.max(1));
         let wanted = Action::Answer {
             card: drop.card.clone(),
@@ -209,11 +236,19 @@ impl Scheduler {
             );
             return Ok(());
         }
-        let Some(card) = self.coach.index().card(&drop.card)? else {
-            self.coach.store().mark_drop_failed(drop.id).await?;
-            return Ok(());
-        };
-        self.post(drop, &card, options).await?;
+        let card = self.coach.index().card(&drop.card)?;
+        match card {
+            Some(card) if still_open => {
+                self.post(drop, &card, options).await?;
+            }
+            _ => {
+                // Its day is over (or its question left the sheet): a missed drop, counted so
+                // an operator sees it, and never posted late.
+                self.coach.store().mark_drop_failed(drop.id).await?;
+                metrics::counter!(crate::telemetry::names::DAILY_DROPS_MISSED).increment(1);
+                warn!(guild = %drop.guild, date = %drop.local_date, "daily drop missed");
+            }
+        }
         Ok(())
     }
 

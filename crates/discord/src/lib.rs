@@ -51,8 +51,8 @@ pub use sheets::SheetUploads;
 use state::State;
 pub use telemetry::{GatewayHealth, GatewayStatus, describe_metrics, names as metric_names};
 
-/// How the bot connects.
-#[derive(Debug, Clone)]
+/// How the bot connects. Its `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct BotConfig {
     /// The bot token (never logged).
     pub token: String,
@@ -73,6 +73,19 @@ pub struct BotConfig {
     pub uploads: SheetUploads,
 }
 
+impl std::fmt::Debug for BotConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotConfig")
+            .field("token", &"<secret>")
+            .field("api_base", &self.api_base)
+            .field("guild", &self.guild)
+            .field("defer_grading", &self.defer_grading)
+            .field("drop_tick", &self.drop_tick)
+            .field("ownership", &self.ownership)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What every command and handler can reach.
 pub struct Data {
     /// The use cases.
@@ -85,7 +98,7 @@ pub struct Data {
     pub(crate) uploads: SheetUploads,
 }
 
-/// The error type of commands: shown to the user by [`on_error`].
+/// The error type of commands: shown to the user by the framework's error handler.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// The context of a command.
 pub type Context<'a> = poise::Context<'a, Data, Error>;

@@ -34,6 +34,7 @@ pub(crate) fn judge(
         let said = verdicts.get(i).map_or(Verdict::Missing, |v| v.verdict);
         let mut verdict = said;
         let mut evidence = Vec::new();
+        let mut fell_back = false;
         if said != Verdict::Missing {
             let quote = verdicts.get(i).and_then(|v| text.find(&v.evidence, graded_text));
             if let Some(quote) = quote {
@@ -46,10 +47,11 @@ pub(crate) fn judge(
                 let fallback = keyword.assessment.grade.points.get(i);
                 verdict = fallback.map_or(Verdict::Missing, |p| p.verdict);
                 evidence = fallback.map(|p| p.evidence.clone()).unwrap_or_default();
+                fell_back = true;
                 unquoted.push(point.to_string());
             }
             if verdict != Verdict::Missing
-                && !unquoted.last().is_some_and(|p| *p == point.to_string())
+                && !fell_back
                 && !keyword.found_anything.get(i).copied().unwrap_or(false)
             {
                 // Defence 3: the model may see a paraphrase the keyword grader half-sees; it may
