@@ -194,14 +194,12 @@ impl Store {
         let user = convert::user(new.user);
         let at = convert::millis(new.at);
 
-        // One statement: a trigger (migration 0002) creates the user's and guild's rows, another
-        // (0003) adds the answer to the global totals, and the unique indexes turn a duplicate
-        // into "nothing inserted". Concurrent answers share a transaction (see batch.rs); this
-        // returns once the one holding this answer has committed.
+        // One statement, atomic on its own: a trigger (migration 0002) creates the user's and
+        // guild's rows, another (0003) adds the answer to the global totals, and the unique
+        // indexes turn a duplicate into "nothing inserted".
         let inserted: Option<(i64,)> = self
-            .batcher
-            .write(
-                &self.db,
+            .db
+            .write_optional(
                 query(
                     "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
                          round_id, request_key, answer, score, points, remarks, grader, created_at)
@@ -223,7 +221,6 @@ impl Store {
                 .bind(remarks)
                 .bind(convert::grader(new.grade.grader))
                 .bind(at),
-                user,
             )
             .await
             .map_err(|e| missing_occasion(e, new.occasion))?;

@@ -69,7 +69,7 @@ impl From<bool> for Arg {
 }
 
 /// SQL text and its bind values.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Query {
     sql: SqlStr,
     args: Vec<Arg>,
@@ -239,8 +239,15 @@ pub enum Backend {
 pub(crate) enum Db {
     /// SQLite allows one writer at a time. Writers of this process queue on the mutex rather
     /// than in SQLite's busy handler, which sleeps and retries (milliseconds per collision);
-    /// the busy timeout still covers writers in other processes.
-    Sqlite(SqlitePool, Arc<Mutex<()>>),
+    /// the busy timeout still covers writers in other processes. They all write through one
+    /// connection of their own: a connection's page cache is dropped whenever another
+    /// connection has written, so a writer that shared the reading pool would start every
+    /// answer cold; the only writer keeps its cache of the pages every answer touches.
+    Sqlite {
+        reads: SqlitePool,
+        writes: SqlitePool,
+        turn: Arc<Mutex<()>>,
+    },
     Postgres(PgPool),
 }
 
@@ -282,20 +289,25 @@ impl Tx {
 }
 
 impl Db {
-    pub(crate) fn sqlite(pool: SqlitePool) -> Self {
-        Self::Sqlite(pool, Arc::new(Mutex::new(())))
+    /// `writes` is a pool of one connection, kept open, that only writers use.
+    pub(crate) fn sqlite(reads: SqlitePool, writes: SqlitePool) -> Self {
+        Self::Sqlite {
+            reads,
+            writes,
+            turn: Arc::new(Mutex::new(())),
+        }
     }
 
     pub(crate) fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(..) => Backend::Sqlite,
+            Self::Sqlite { .. } => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub(crate) async fn acquire(&self) -> Result<Pooled, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
+            Self::Sqlite { reads, .. } => Pooled::Sqlite(reads.acquire().await?),
             Self::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
@@ -305,9 +317,9 @@ impl Db {
     /// once with "busy".
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool, writer) => {
-                let turn = Arc::clone(writer).lock_owned().await;
-                Tx::Sqlite(pool.begin().await?, turn)
+            Self::Sqlite { writes, turn, .. } => {
+                let turn = Arc::clone(turn).lock_owned().await;
+                Tx::Sqlite(writes.begin().await?, turn)
             }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -329,9 +341,9 @@ impl Db {
     /// row it produced, if any.
     pub(crate) async fn write_optional<O: Row>(&self, query: Query) -> Result<Option<O>, sqlx::Error> {
         match self {
-            Self::Sqlite(pool, writer) => {
-                let _turn = writer.lock().await;
-                let mut conn = pool.acquire().await?;
+            Self::Sqlite { writes, turn, .. } => {
+                let _turn = turn.lock().await;
+                let mut conn = writes.acquire().await?;
                 fetch_optional::<Sqlite, O>(&mut conn, query).await
             }
             Self::Postgres(_) => self.fetch_optional(query).await,
@@ -341,9 +353,9 @@ impl Db {
     /// Runs one writing statement on its own and returns how many rows it changed.
     pub(crate) async fn execute(&self, query: Query) -> Result<u64, sqlx::Error> {
         match self {
-            Self::Sqlite(pool, writer) => {
-                let _turn = writer.lock().await;
-                let mut conn = pool.acquire().await?;
+            Self::Sqlite { writes, turn, .. } => {
+                let _turn = turn.lock().await;
+                let mut conn = writes.acquire().await?;
                 execute::<Sqlite>(&mut conn, query).await
             }
             Self::Postgres(_) => self.acquire().await?.conn().execute(query).await,
@@ -352,7 +364,10 @@ impl Db {
 
     pub(crate) async fn close(&self) {
         match self {
-            Self::Sqlite(pool, _) => pool.close().await,
+            Self::Sqlite { reads, writes, .. } => {
+                reads.close().await;
+                writes.close().await;
+            }
             Self::Postgres(pool) => pool.close().await,
         }
     }

@@ -55,7 +55,6 @@
 #![allow(clippy::doc_markdown)]
 
 mod attempts;
-mod batch;
 mod convert;
 mod db;
 mod drop_extras;
@@ -99,8 +98,14 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres
 /// well under a millisecond, so only a stuck process would hit this.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite's page cache per connection, in KiB when negative: 64 MiB.
+const SQLITE_CACHE_SIZE: &str = "-65536";
+
+/// How much of an SQLite file is memory-mapped: 256 MiB.
+const SQLITE_MMAP_SIZE: &str = "268435456";
+
 /// Connections in a Postgres pool.
-const POSTGRES_CONNECTIONS: usize = 16;
+const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// The database: a pool of connections and a named method for every query cuecard makes.
 ///
@@ -108,8 +113,6 @@ const POSTGRES_CONNECTIONS: usize = 16;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: db::Db,
-    /// Group commit for [`Store::record_attempt`], the hot write.
-    batcher: batch::Batcher,
 }
 
 impl Store {
@@ -120,7 +123,7 @@ impl Store {
             url: redact(url),
             source,
         };
-        let (db, batcher) = if url.starts_with("sqlite:") {
+        let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(open_error)?
                 .create_if_missing(true)
@@ -129,33 +132,44 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
+                .foreign_keys(true)
+                // The default page cache (2 MiB) holds little of a million attempts and their
+                // running totals: each answer touches index pages all over the file, and
+                // every miss is a read. Per connection, and filled only as pages are used.
+                .pragma("cache_size", SQLITE_CACHE_SIZE)
+                .pragma("temp_store", "memory")
+                // Reads map the file instead of copying pages into each connection's cache
+                // (shared by all connections through the OS); grows with the file up to this.
+                .pragma("mmap_size", SQLITE_MMAP_SIZE);
+            // Writers take turns on one connection that stays open (see db::Db::Sqlite).
+            let writes = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.clone())
+                .await
+                .map_err(open_error)?;
+            migrate(&SQLITE_MIGRATIONS, &writes).await?;
+            let reads = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
-            migrate(&SQLITE_MIGRATIONS, &pool).await?;
-            // SQLite runs one writer at a time: a second batch would only wait for the first.
-            (db::Db::sqlite(pool), batch::Batcher::new(1))
+            db::Db::sqlite(reads, writes)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(open_error)?;
             let pool = PgPoolOptions::new()
-                .max_connections(POSTGRES_CONNECTIONS as u32)
+                .max_connections(POSTGRES_CONNECTIONS)
                 .connect_with(options)
                 .await
                 .map_err(open_error)?;
             migrate(&POSTGRES_MIGRATIONS, &pool).await?;
-            // Batches run in parallel on Postgres; a quarter of the pool leaves the rest for
-            // reads and other writes.
-            (
-                db::Db::Postgres(pool),
-                batch::Batcher::new(POSTGRES_CONNECTIONS / 4),
-            )
+            db::Db::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        Ok(Self { db, batcher })
+        Ok(Self { db })
     }
 
     /// Which database this store talks to.

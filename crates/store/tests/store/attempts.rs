@@ -134,8 +134,8 @@ async fn refuses_bad_scores_and_unknown_drops(db: TestDb) -> TestResult {
 }
 
 async fn one_bad_answer_in_a_crowd_fails_alone(db: TestDb) -> TestResult {
-    // Concurrent answers share a transaction; one that cannot be written must not take the
-    // others down with it, nor be reported as written.
+    // Forty answers at once, one of them for a drop that does not exist: that one fails with
+    // NotFound and is not written; the other thirty-nine are written and say so.
     let mut tasks = Vec::new();
     for n in 0..40_u64 {
         let store = db.store.clone();
