@@ -12,12 +12,18 @@ use crate::bot::{Bot, WAIT, card_of};
 const CHANNEL: u64 = 1_300_000_000_000_000_777;
 
 async fn set_daily(bot: &Bot) {
+    set_daily_with(bot, &[]).await;
+}
+
+async fn set_daily_with(bot: &Bot, extra: &[Value]) {
     let admin = User::admin(900, "admin");
-    let options = json!([{"type": 1, "name": "set", "options": [
-        {"type": 7, "name": "channel", "value": CHANNEL.to_string()},
-        {"type": 3, "name": "time", "value": "09:00"},
-        {"type": 3, "name": "timezone", "value": "Europe/Berlin"},
-    ]}]);
+    let mut set = vec![
+        json!({"type": 7, "name": "channel", "value": CHANNEL.to_string()}),
+        json!({"type": 3, "name": "time", "value": "09:00"}),
+        json!({"type": 3, "name": "timezone", "value": "Europe/Berlin"}),
+    ];
+    set.extend(extra.iter().cloned());
+    let options = json!([{"type": 1, "name": "set", "options": set}]);
     let resolved = json!({"channels": {CHANNEL.to_string(): {"id": CHANNEL.to_string(), "name": "daily", "type": 0, "permissions": "0"}}});
     let set = bot.fake.slash_resolved(&admin, "daily", &options, &resolved);
     let reply = bot.fake.wait_reply(&set, WAIT).await.unwrap();
@@ -357,4 +363,37 @@ impl Drop for Killed {
             let _ = child.wait();
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adaptive_drop_asks_from_the_servers_weakest_topic() {
+    let bot = Bot::start_at("2026-11-06T07:00:00Z").await;
+    let strong = User::new(931, "strong");
+    for (topic, good) in [("linux", true), ("security", false), ("terraform", true)] {
+        let question = bot
+            .command(
+                &strong,
+                "ask",
+                json!([{"type": 3, "name": "topic", "value": topic}]),
+            )
+            .await;
+        let card = card_of(&question);
+        let text = if good {
+            card.answer.clone()
+        } else {
+            "no idea".to_owned()
+        };
+        bot.command(
+            &strong,
+            "answer",
+            json!([{"type": 3, "name": "text", "value": text}]),
+        )
+        .await;
+    }
+    set_daily_with(&bot, &[json!({"type": 5, "name": "adaptive", "value": true})]).await;
+    bot.set_clock("2026-11-06T08:00:30Z");
+    wait_for(&bot, 1, 0).await;
+    let (_, drop) = drops(&bot).remove(0);
+    assert_eq!(card_of(&drop).topic.slug(), "security", "the weakest topic");
+    bot.assert_no_unexpected_routes();
 }

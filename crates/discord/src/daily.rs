@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cuecard_coach::{Coach, DropSchedule};
 use cuecard_core::{Card, GuildId, Verdict};
-use cuecard_store::{DailyDrop, DropClaim, DropOptions, DropSettings, DropState, NewDrop, Occasion};
+use cuecard_store::{DailyDrop, DropClaim, DropOptions, DropSettings, NewDrop, Occasion};
 use jiff::civil::Date;
 use rand::seq::IndexedRandom;
 use serenity::all::{
@@ -104,14 +104,32 @@ impl Scheduler {
         Ok(())
     }
 
-    /// Draws the day's card: from the guild's topics, avoiding its recent drops.
-    fn draw(
+    /// Draws the day's card, avoiding the guild's recent drops: from its weakest topic (of its
+    /// chosen ones) over the last 30 days when the drop is adaptive, else from a random one of
+    /// its topics (all when it chose none).
+    async fn draw(
         &self,
+        guild: GuildId,
         settings: &DropSettings,
+        options: DropOptions,
         recent: &[cuecard_core::CardId],
     ) -> Result<Option<Card>, crate::Error> {
+        let mut topic = None;
+        if options.adaptive {
+            let since = self
+                .coach
+                .now()
+                .checked_sub(jiff::SignedDuration::from_hours(30 * 24))?;
+            let averages = self.coach.store().guild_topic_averages(guild, since).await?;
+            topic = averages
+                .into_iter()
+                .map(|(topic, _)| topic)
+                .find(|t| settings.topics.is_empty() || settings.topics.contains(t));
+        }
         let mut rng = rand::make_rng::<rand::rngs::StdRng>();
-        let topic = settings.topics.choose(&mut rng).cloned();
+        if topic.is_none() {
+            topic = settings.topics.choose(&mut rng).cloned();
+        }
         Ok(self.coach.index().draw(topic.as_deref(), recent, &mut rng)?)
     }
 
@@ -126,7 +144,7 @@ impl Scheduler {
     ) -> Result<DailyDrop, crate::Error> {
         let store = self.coach.store();
         let recent = store.recent_drop_cards(guild, RECENT_DROPS).await?;
-        let Some(card) = self.draw(settings, &recent)? else {
+        let Some(card) = self.draw(guild, settings, options, &recent).await? else {
             return Err("the sheet has no questions for this server's drop topics".into());
         };
         let claim = store

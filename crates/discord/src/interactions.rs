@@ -302,6 +302,17 @@ async fn submit_answer(
     occasion: Occasion,
 ) -> Result<Reply, Error> {
     let user = user_of(&submit.user);
+    if let Occasion::StudyRound(round) = occasion {
+        let round = data
+            .coach
+            .store()
+            .study_round(round)
+            .await
+            .map_err(cuecard_coach::CoachError::from)?;
+        if round.is_none_or(|r| r.closed_at.is_some()) {
+            return Err(crate::Refusal("This round is over; answer the next one.".to_owned()).into());
+        }
+    }
     if let Occasion::DailyDrop(drop) = occasion
         && !drop_is_open(data, drop).await?
     {
@@ -310,6 +321,7 @@ async fn submit_answer(
         )
         .into());
     }
+    crate::limits::check_grading(data, user)?;
     let answer = typed_answer(submit);
     let hints = data.state.close(user, card);
     let coach = &data.coach;
@@ -349,6 +361,7 @@ async fn submit_interview(
     let Some(card) = running.cards.get(index) else {
         return Err(crate::Refusal("This interview has no such question.".to_owned()).into());
     };
+    crate::limits::check_grading(data, user)?;
     let answer = typed_answer(submit);
     let coach = &data.coach;
     let answered = coach

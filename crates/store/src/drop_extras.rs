@@ -127,4 +127,26 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// The guild's mean score per topic over its answers since `since`, weakest first: what the
+    /// adaptive daily drop draws from.
+    pub async fn guild_topic_averages(
+        &self,
+        guild: GuildId,
+        since: Timestamp,
+    ) -> Result<Vec<(String, f64)>, StoreError> {
+        let rows: Vec<(String, f64)> = self
+            .db
+            .fetch_all(
+                query(
+                    "SELECT topic, AVG(score) AS average FROM attempts
+                     WHERE guild_id = $1 AND created_at >= $2
+                     GROUP BY topic ORDER BY average, topic",
+                )
+                .bind(convert::guild(guild))
+                .bind(convert::millis(since)),
+            )
+            .await?;
+        Ok(rows)
+    }
 }

@@ -146,6 +146,7 @@ macro_rules! round_columns {
         "id, session_id, number, card_id, message_id, opened_at, closed_at"
     };
 }
+pub(crate) use round_columns;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SessionRow {
@@ -179,7 +180,7 @@ impl TryFrom<SessionRow> for StudySession {
 }
 
 #[derive(sqlx::FromRow)]
-struct RoundRow {
+pub(crate) struct RoundRow {
     id: i64,
     session_id: i64,
     number: i64,

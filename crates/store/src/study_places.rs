@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::db::query;
-use crate::{SessionId, Store, StoreError, convert};
+use crate::sessions::{RoundRow, round_columns};
+use crate::{Round, RoundId, SessionId, Store, StoreError, convert};
 
 /// Where and at what pace a study session runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,5 +52,21 @@ impl Store {
             thread: convert::id_from_db(row.thread_id),
             round_seconds: u32::try_from(row.round_seconds).unwrap_or(u32::MAX),
         }))
+    }
+
+    /// A study round by id: to refuse answers to a round that has closed.
+    pub async fn study_round(&self, round: RoundId) -> Result<Option<Round>, StoreError> {
+        let row: Option<RoundRow> = self
+            .db
+            .fetch_optional(
+                query(concat!(
+                    "SELECT ",
+                    round_columns!(),
+                    " FROM study_rounds WHERE id = $1"
+                ))
+                .bind(round.0),
+            )
+            .await?;
+        row.map(Round::try_from).transpose()
     }
 }

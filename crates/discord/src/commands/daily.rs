@@ -41,6 +41,7 @@ pub async fn set(
     topics: Option<String>,
     #[description = "A role to mention when the question is posted"] ping_role: Option<RoleId>,
     #[description = "Skip Saturdays and Sundays"] weekdays_only: Option<bool>,
+    #[description = "Ask from the server's weakest topics"] adaptive: Option<bool>,
 ) -> Result<(), Error> {
     let Some(guild) = guild_of(ctx.guild_id()) else {
         return Ok(());
@@ -101,7 +102,7 @@ pub async fn set(
     let options = DropOptions {
         weekdays_only: weekdays_only.unwrap_or(false),
         ping_role: ping_role.map(RoleId::get),
-        adaptive: false,
+        adaptive: adaptive.unwrap_or(false),
     };
     coach
         .store()

@@ -4,9 +4,14 @@ use cuecard_core::GuildId;
 use cuecard_store::{DropClaim, DropOptions, NewDrop, NewSession, StudyPlace};
 use jiff::civil::date;
 
-use crate::support::{TestDb, TestResult, at, card, store_tests};
+use crate::support::{TestDb, TestResult, answer, at, card, store_tests};
 
-store_tests!(options_round_trip, a_recap_is_claimed_once, study_places_are_kept);
+store_tests!(
+    options_round_trip,
+    a_recap_is_claimed_once,
+    study_places_are_kept,
+    topic_averages_put_the_weakest_first,
+);
 
 async fn options_round_trip(db: TestDb) -> TestResult {
     let guild = GuildId(11);
@@ -93,6 +98,40 @@ async fn study_places_are_kept(db: TestDb) -> TestResult {
         db.store.study_place(session.id).await?,
         Some(place),
         "the first place stands"
+    );
+    Ok(())
+}
+
+async fn topic_averages_put_the_weakest_first(db: TestDb) -> TestResult {
+    let guild = GuildId(14);
+    let when = at("2026-01-05T08:00:00Z");
+    for (user, score, topic) in [
+        (1, 0.9, "linux"),
+        (2, 0.7, "linux"),
+        (3, 0.2, "security"),
+        (4, 1.0, "terraform"),
+    ] {
+        let mut attempt = answer(user, Some(guild.0), score, when);
+        attempt.topic = cuecard_core::Topic::new(topic);
+        attempt.card = card(u32::try_from(user).unwrap());
+        db.store.record_attempt(&attempt).await?;
+    }
+    // Another guild's answers do not count.
+    let mut elsewhere = answer(5, Some(99), 0.0, when);
+    elsewhere.topic = cuecard_core::Topic::new("terraform");
+    db.store.record_attempt(&elsewhere).await?;
+    let averages = db
+        .store
+        .guild_topic_averages(guild, at("2026-01-01T00:00:00Z"))
+        .await?;
+    let topics: Vec<&str> = averages.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(topics, ["security", "linux", "terraform"]);
+    assert!((averages[1].1 - 0.8).abs() < 1e-9);
+    assert!(
+        db.store
+            .guild_topic_averages(guild, at("2026-02-01T00:00:00Z"))
+            .await?
+            .is_empty()
     );
     Ok(())
 }
