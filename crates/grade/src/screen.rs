@@ -211,7 +211,10 @@ mod tests {
         let spans = injection_spans(text);
         let kept = blank(text, &spans);
         assert!(!kept.contains("```"), "{kept:?}");
-        assert!(kept.contains("state locking") && kept.contains("remote backend"), "{kept:?}");
+        assert!(
+            kept.contains("state locking") && kept.contains("remote backend"),
+            "{kept:?}"
+        );
     }
 
     #[test]
