@@ -29,6 +29,7 @@ mod commands;
 mod daily;
 mod ids;
 mod interactions;
+mod limits;
 mod reconcile;
 mod render;
 mod safe;

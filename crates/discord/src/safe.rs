@@ -102,6 +102,45 @@ mod tests {
         assert_eq!(escape(&zalgo).chars().count(), 3);
     }
 
+    mod corpus {
+        include!("../../../tests/data/hostile.rs");
+    }
+
+    #[test]
+    fn no_hostile_answer_pings_or_overflows_a_field() {
+        let corpus = corpus::all();
+        assert!(corpus.len() >= 200, "{}", corpus.len());
+        for hostile in &corpus {
+            for max in [
+                limits::EMBED_TITLE,
+                limits::FIELD_VALUE,
+                limits::MESSAGE,
+                limits::EMBED_DESCRIPTION,
+            ] {
+                let out = clean(&hostile.answer, max);
+                assert!(out.chars().count() <= max, "{} answer over {max}", hostile.class);
+                assert!(
+                    !out.contains("@everyone") && !out.contains("@here"),
+                    "{}: {out:?}",
+                    hostile.class
+                );
+                // `<@` only survives escaped as `\<@`.
+                assert!(
+                    !out.replace("\\<", "").contains("<@"),
+                    "{}: {out:?}",
+                    hostile.class
+                );
+                assert!(
+                    !out.chars()
+                        .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)),
+                    "{}: a control or bidi character survived",
+                    hostile.class
+                );
+                assert!(!out.contains("```"), "{}: a code fence survived", hostile.class);
+            }
+        }
+    }
+
     #[test]
     fn truncation_respects_characters_and_says_so() {
         assert_eq!(truncate("short", 10), "short");

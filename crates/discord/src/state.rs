@@ -35,6 +35,8 @@ pub(crate) struct State {
     open: Mutex<HashMap<UserId, OpenQuestion>>,
     interviews: Mutex<HashMap<u64, Interview>>,
     serial: AtomicU64,
+    /// Graded answers per user, for the abuse limit (`limits.rs`).
+    pub(crate) grading: crate::limits::GradingLimiter,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -41,6 +41,11 @@ pub async fn answer(
             .await?;
         return Ok(());
     };
+    if let Err(refusal) = crate::limits::check_grading(ctx.data(), user) {
+        // Said directly: through `on_error` it would be logged as a failure, and it is not one.
+        ctx.send(private().content(refusal.0)).await?;
+        return Ok(());
+    }
     if ctx.data().defer_grading {
         ctx.defer_ephemeral().await?;
     }
