@@ -42,6 +42,7 @@ pub fn injections() -> Vec<String> {
 
 /// Every hostile answer: the hand-written ones, then generated long, repeated and mixed ones.
 pub fn all() -> Vec<Hostile> {
+    use std::fmt::Write as _;
     let mut all = written();
     let mut add = |class: &str, answer: String| {
         all.push(Hostile {
@@ -69,19 +70,21 @@ pub fn all() -> Vec<Hostile> {
     }
     add("long", "word ".repeat(1_000));
     add("long", format!("{}{honest}", "\n".repeat(4_000)));
-    for n in [1, 10, 100, 400] {
-        add("generated-mention", "@everyone @here ".repeat(n));
+    for n in [1_u64, 10, 100, 400] {
+        add("generated-mention", "@everyone @here ".repeat(n as usize));
         add(
             "generated-mention",
-            (0..n)
-                .map(|i| format!("<@{}> ", 100_000_000_000_000_000_u64 + i))
-                .collect(),
+            (0..n).fold(String::new(), |mut out, i| {
+                let _ = write!(out, "<@{}> ", 100_000_000_000_000_000_u64 + i);
+                out
+            }),
         );
         add(
             "generated-mention",
-            (0..n)
-                .map(|i| format!("<@&{}>", 200_000_000_000_000_000_u64 + i))
-                .collect(),
+            (0..n).fold(String::new(), |mut out, i| {
+                let _ = write!(out, "<@&{}>", 200_000_000_000_000_000_u64 + i);
+                out
+            }),
         );
     }
     for marks in [3, 10, 50] {

@@ -6,6 +6,7 @@ const TABLE: &str = "## Linux\n\n| Question | Key Points |\n|---|---|\n";
 
 /// (name, bytes) of every malformed sheet. Names are file names (`*.md`).
 pub fn sheets() -> Vec<(String, Vec<u8>)> {
+    use std::fmt::Write as _;
     let mut sheets: Vec<(String, Vec<u8>)> = Vec::new();
     let mut add = |name: &str, bytes: Vec<u8>| sheets.push((format!("{name}.md"), bytes));
     let text = |s: String| s.into_bytes();
@@ -93,11 +94,10 @@ pub fn sheets() -> Vec<(String, Vec<u8>)> {
     );
     add(
         "deep-list",
-        text(
-            (0..3_000)
-                .map(|i| format!("{}- item\n", "  ".repeat(i)))
-                .collect(),
-        ),
+        text((0..3_000).fold(String::new(), |mut out, i| {
+            let _ = writeln!(out, "{}- item", "  ".repeat(i));
+            out
+        })),
     );
     add(
         "empty-heading",
@@ -158,11 +158,10 @@ pub fn sheets() -> Vec<(String, Vec<u8>)> {
     add("backticks", text("`".repeat(100_000)));
     add(
         "link-references",
-        text(
-            (0..5_000)
-                .map(|i| format!("[r{i}]: https://example.com/{i}\n"))
-                .collect(),
-        ),
+        text((0..5_000).fold(String::new(), |mut out, i| {
+            let _ = writeln!(out, "[r{i}]: https://example.com/{i}");
+            out
+        })),
     );
     add(
         "nested-emphasis",

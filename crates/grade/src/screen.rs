@@ -137,10 +137,10 @@ pub fn injection_spans(text: &str) -> Vec<Range<usize>> {
     for segment in segments(text) {
         let fences = text[segment.clone()].matches("```").count();
         if in_injected_block {
-            in_injected_block = fences % 2 == 0;
+            in_injected_block = fences.is_multiple_of(2);
             spans.push(segment);
         } else if hits.iter().any(|h| segment.contains(h)) || has_base64_blob(&text[segment.clone()]) {
-            in_injected_block = fences % 2 == 1;
+            in_injected_block = !fences.is_multiple_of(2);
             spans.push(segment);
         }
     }
