@@ -31,6 +31,8 @@ pub(crate) const KEYWORD_ANSWERS_PER_WINDOW: usize = 30;
 /// Graded answers per user per [`WINDOW`] when an LLM grades: each is a model call that others
 /// wait behind, so the bar is a thoughtful answer every ten seconds.
 pub(crate) const LLM_ANSWERS_PER_WINDOW: usize = 6;
+// LLM grading is the stricter limit; checked when compiling.
+const _: () = assert!(LLM_ANSWERS_PER_WINDOW < KEYWORD_ANSWERS_PER_WINDOW);
 /// The sliding window the limits count over.
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
 /// Past this many users tracked, windows that have emptied are swept, so memory stays bounded.
@@ -130,10 +132,6 @@ mod tests {
         assert_eq!(
             fill(&limiter, UserId(3), false, start),
             KEYWORD_ANSWERS_PER_WINDOW
-        );
-        assert!(
-            LLM_ANSWERS_PER_WINDOW < KEYWORD_ANSWERS_PER_WINDOW,
-            "LLM grading is the stricter"
         );
     }
 
