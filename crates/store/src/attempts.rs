@@ -193,6 +193,7 @@ impl Store {
         };
         let user = convert::user(new.user);
         let at = convert::millis(new.at);
+        let answer = convert::text(&new.answer).into_owned();
 
         // One statement, atomic on its own: a trigger (migration 0002) creates the user's and
         // guild's rows, another (0003) adds the answer to the global totals, and the unique
@@ -215,7 +216,7 @@ impl Store {
                 .bind(drop)
                 .bind(round)
                 .bind(new.request_key.clone())
-                .bind(new.answer.as_str())
+                .bind(answer.as_str())
                 .bind(score)
                 .bind(points)
                 .bind(remarks)
@@ -232,7 +233,7 @@ impl Store {
                 card: new.card.clone(),
                 topic: new.topic.slug().to_owned(),
                 occasion: new.occasion,
-                answer: new.answer.clone(),
+                answer,
                 grade: new.grade.clone(),
                 at: new.at,
             })

@@ -37,6 +37,16 @@ pub(crate) fn guild_from(id: i64) -> GuildId {
     GuildId(id_from_db(id))
 }
 
+/// User text as both databases can store it: Postgres `TEXT` refuses NUL (U+0000), so NUL
+/// becomes U+FFFD on every backend alike, and the answer is recorded instead of failing the insert.
+pub(crate) fn text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 pub(crate) fn millis(at: Timestamp) -> i64 {
     at.as_millisecond()
 }

@@ -8,6 +8,7 @@ mod attempts;
 mod boards_match;
 mod drop_extras;
 mod drops;
+mod hostile;
 mod leaderboards;
 mod reviews;
 mod sessions;
