@@ -132,6 +132,11 @@ impl Bot {
         self.fake.wait_reply(&interaction, WAIT).await.unwrap()
     }
 
+    /// What the bot has written to stderr so far (its logs, and any panic message).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
     pub fn assert_no_unexpected_routes(&self) {
         assert!(
             self.fake.unexpected().is_empty(),

@@ -6,6 +6,7 @@ mod check_sheet;
 mod daily;
 mod discord;
 mod grading;
+mod hostile;
 mod operations;
 mod practice;
 mod study;
