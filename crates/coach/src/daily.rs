@@ -108,10 +108,10 @@ mod tests {
         let mut seen = Vec::new();
         let mut now = at("2026-10-23T00:00:00Z");
         while now < at("2026-10-27T00:00:00Z") {
-            if let Some(day) = schedule.open(now) {
-                if seen.last() != Some(&day) {
-                    seen.push(day);
-                }
+            if let Some(day) = schedule.open(now)
+                && seen.last() != Some(&day)
+            {
+                seen.push(day);
             }
             now = now.checked_add(15.minutes()).unwrap();
         }
