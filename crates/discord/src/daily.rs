@@ -45,6 +45,27 @@ impl Ownership {
     }
 }
 
+/// A guild's drop schedule and options by its current settings; `None` when it has none.
+pub(crate) async fn guild_schedule(
+    store: &cuecard_store::Store,
+    guild: GuildId,
+) -> Result<Option<(DropSchedule, DropOptions)>, crate::Error> {
+    // As coach errors, so a user whose answer needed this is told the database is away.
+    let Some(settings) = store
+        .drop_settings(guild)
+        .await
+        .map_err(cuecard_coach::CoachError::from)?
+    else {
+        return Ok(None);
+    };
+    let options = store
+        .drop_options(guild)
+        .await
+        .map_err(cuecard_coach::CoachError::from)?;
+    let schedule = DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?;
+    Ok(Some((schedule, options)))
+}
+
 /// The scheduler of one process.
 pub struct Scheduler {
     pub(crate) coach: Arc<Coach>,
@@ -219,13 +240,8 @@ impl Scheduler {
     /// post it now. Either way it is posted exactly once.
     async fn settle_pending(&self, drop: &DailyDrop, now: jiff::Timestamp) -> Result<(), crate::Error> {
         let store = self.coach.store();
-        let (options, closes) = match store.drop_settings(drop.guild).await? {
-            Some(settings) => {
-                let options = store.drop_options(drop.guild).await?;
-                let schedule =
-                    DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?;
-                (options, schedule.closes(drop.local_date))
-            }
+        let (options, closes) = match guild_schedule(store, drop.guild).await? {
+            Some((schedule, options)) => (options, schedule.closes(drop.local_date)),
             None => (DropOptions::default(), now),
         };
         self.reconcile(drop, options, now < closes).await
@@ -277,12 +293,8 @@ impl Scheduler {
             if !self.owns(drop.guild) {
                 continue;
             }
-            let closes = match store.drop_settings(drop.guild).await? {
-                Some(settings) => {
-                    let options = store.drop_options(drop.guild).await?;
-                    DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?
-                        .closes(drop.local_date)
-                }
+            let closes = match guild_schedule(store, drop.guild).await? {
+                Some((schedule, _)) => schedule.closes(drop.local_date),
                 // Settings removed: close the window now.
                 None => now,
             };

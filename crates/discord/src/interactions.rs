@@ -279,19 +279,9 @@ async fn drop_is_open(data: &Data, drop: cuecard_store::DropId) -> Result<bool, 
     else {
         return Ok(false);
     };
-    let Some(settings) = store
-        .drop_settings(drop.guild)
-        .await
-        .map_err(cuecard_coach::CoachError::from)?
-    else {
+    let Some((schedule, _)) = crate::daily::guild_schedule(store, drop.guild).await? else {
         return Ok(true);
     };
-    let options = store
-        .drop_options(drop.guild)
-        .await
-        .map_err(cuecard_coach::CoachError::from)?;
-    let schedule =
-        cuecard_coach::DropSchedule::new(settings.local_time, &settings.time_zone, options.weekdays_only)?;
     Ok(data.coach.now() < schedule.closes(drop.local_date))
 }
 
