@@ -104,13 +104,6 @@ fn emphasis() -> (&'static str, &'static str) {
     (style.bold, style.reset)
 }
 
-pub fn place(topic: &cuecard_core::Topic, subtopic: Option<&str>) -> String {
-    match subtopic {
-        Some(sub) => format!("{} › {sub}", topic.name()),
-        None => topic.name().to_owned(),
-    }
-}
-
 fn print_json(value: &Value) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(ExitCode::SUCCESS)
@@ -167,7 +160,7 @@ pub fn lookup(library: &Library, args: &LookupArgs) -> Result<ExitCode> {
             "{}. {open}{}{close}\n   {} · {kind} {}",
             rank + 1,
             hit.title,
-            place(hit.topic(), hit.subtopic()),
+            hit.topic().place(hit.subtopic()),
             hit.id()
         );
         for line in hit
@@ -242,7 +235,7 @@ pub fn ask(library: &Library, args: &AskArgs) -> Result<ExitCode> {
         }));
     }
     let (open, close) = emphasis();
-    println!("{}", place(&card.topic, card.subtopic.as_deref()));
+    println!("{}", card.topic.place(card.subtopic.as_deref()));
     println!("{open}{}{close}", card.question);
     println!("\n(card {0}: `cuecard show {0}` shows the key points)", card.id);
     Ok(ExitCode::SUCCESS)
@@ -300,7 +293,7 @@ pub fn show(library: &Library, args: &ShowArgs) -> Result<ExitCode> {
             println!("{open}{}{close}", card.question);
             println!(
                 "{} · card {} · line {}\n",
-                place(&card.topic, card.subtopic.as_deref()),
+                card.topic.place(card.subtopic.as_deref()),
                 card.id,
                 card.line
             );
@@ -313,7 +306,7 @@ pub fn show(library: &Library, args: &ShowArgs) -> Result<ExitCode> {
             println!("{open}{}{close}", note.title);
             println!(
                 "{} · note {} · line {}\n",
-                place(&note.topic, note.subtopic.as_deref()),
+                note.topic.place(note.subtopic.as_deref()),
                 note.id,
                 note.line
             );

@@ -11,7 +11,6 @@ use cuecard_core::{Card, UserId, Verdict};
 use cuecard_store::Occasion;
 use serde_json::json;
 
-use crate::browse::place;
 use crate::library::Library;
 use crate::term::Style;
 
@@ -172,7 +171,7 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
             self.out,
             "{}[{number}] {}{}{} · card {}",
             s.dim,
-            place(&card.topic, card.subtopic.as_deref()),
+            card.topic.place(card.subtopic.as_deref()),
             if review { " · review" } else { "" },
             s.reset,
             card.id

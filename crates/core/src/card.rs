@@ -28,6 +28,15 @@ impl Topic {
         &self.slug
     }
 
+    /// Where a card or note sits, as the skins show it: `TOPIC › subtopic`, or the topic alone.
+    #[must_use]
+    pub fn place(&self, subtopic: Option<&str>) -> String {
+        match subtopic {
+            Some(sub) => format!("{} › {sub}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Whether a user's topic filter selects this topic: the whole slug, or a prefix of it
     /// that ends on a word boundary, so `aws` selects both AWS sections and `k` selects nothing.
     #[must_use]
@@ -241,6 +250,13 @@ mod tests {
             "system-design-quick-patterns"
         );
         assert_eq!(slugify("--"), "");
+    }
+
+    #[test]
+    fn a_place_names_the_subtopic_when_there_is_one() {
+        let topic = Topic::new("LINUX");
+        assert_eq!(topic.place(Some("Key Q&A")), "LINUX › Key Q&A");
+        assert_eq!(topic.place(None), "LINUX");
     }
 
     #[test]

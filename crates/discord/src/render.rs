@@ -1,7 +1,7 @@
 //! Embeds and buttons: how cards, grades, boards and progress look in Discord.
 
 use cuecard_coach::{Answered, Scorecard, Stats};
-use cuecard_core::{Card, Grade, Note, Topic, Verdict};
+use cuecard_core::{Card, Grade, Note, Verdict};
 use cuecard_store::{LeaderboardPage, Occasion, Streak};
 use jiff::Timestamp;
 use serenity::all::{ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
@@ -15,13 +15,6 @@ const RED: Colour = Colour::new(0xcf_22_2e);
 const BLUE: Colour = Colour::new(0x38_6f_d6);
 
 pub(crate) use cuecard_coach::until as when;
-
-fn place(topic: &Topic, subtopic: Option<&str>) -> String {
-    match subtopic {
-        Some(sub) => format!("{} › {sub}", topic.name()),
-        None => topic.name().to_owned(),
-    }
-}
 
 /// Lines joined until the field is full; says how many did not fit.
 fn field_lines(lines: &[String], max: usize) -> String {
@@ -47,7 +40,7 @@ pub fn question(card: &Card, heading: &str) -> CreateEmbed {
         .title(truncate(&card.question, limits::EMBED_TITLE))
         .description(format!(
             "**{heading}** · {}",
-            place(&card.topic, card.subtopic.as_deref())
+            card.topic.place(card.subtopic.as_deref())
         ))
         .colour(BLUE)
         .footer(CreateEmbedFooter::new(format!(
@@ -174,7 +167,7 @@ pub fn card(card: &Card) -> CreateEmbed {
         .collect();
     CreateEmbed::new()
         .title(truncate(&card.question, limits::EMBED_TITLE))
-        .description(place(&card.topic, card.subtopic.as_deref()))
+        .description(card.topic.place(card.subtopic.as_deref()))
         .field("Key points", field_lines(&points, limits::FIELD_VALUE), false)
         .colour(BLUE)
         .footer(CreateEmbedFooter::new(format!("card {}", card.id)))
@@ -187,7 +180,7 @@ pub fn note(note: &Note) -> CreateEmbed {
         .description(truncate(
             &format!(
                 "*{}*\n\n{}",
-                place(&note.topic, note.subtopic.as_deref()),
+                note.topic.place(note.subtopic.as_deref()),
                 note.body
             ),
             limits::EMBED_DESCRIPTION,
