@@ -39,6 +39,7 @@ mod keyword;
 mod lexicon;
 pub mod llm;
 pub mod screen;
+pub mod semantic;
 mod text;
 
 use std::future::Future;
@@ -51,6 +52,7 @@ pub use feedback::{feedback, grader_name};
 pub use keyword::{Assessment, KeywordGrader, PreparedCard};
 pub use lexicon::{BUNDLED_ANTONYMS, BUNDLED_STOP_WORDS, BUNDLED_SYNONYMS, LexiconError};
 pub use llm::{LlmConfig, LlmGrader};
+pub use semantic::{SemanticCalibration, SemanticGrader, SemanticModel};
 
 /// What a grader is asked: one answer to one question.
 #[derive(Debug, Clone, Copy)]

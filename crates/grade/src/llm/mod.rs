@@ -28,8 +28,10 @@
 //!   is removed before the request, and the answer's score is capped at its keyword grade: an
 //!   injected answer never scores above what its real content earns.
 //! - **Disputes**: where the model says covered (or partial) but the keyword grader finds no
-//!   word of that point at all, the point is disputed and does not count. The model can upgrade
-//!   what the keyword grader half-sees; it cannot conjure a point from nothing.
+//!   word of that point at all, and the semantic grader (when its model is available, see
+//!   [`LlmGrader::with_semantic`]) finds no sentence close to it either, the point is disputed
+//!   and does not count. The model can upgrade what the cross-check half-sees; it cannot conjure
+//!   a point from nothing.
 //! - Keyword lists are capped as the keyword grader caps them.
 //!
 //! # Never without a grade
@@ -79,7 +81,7 @@ use self::cache::VerdictCache;
 use self::judge::KeywordView;
 use self::reply::ModelVerdict;
 use self::transport::{CallError, Format};
-use crate::{Calibration, GradeFuture, GradeRequest, Grader, KeywordGrader, screen};
+use crate::{Calibration, GradeFuture, GradeRequest, Grader, KeywordGrader, SemanticGrader, screen};
 
 /// A retry is only worth making with at least this much of the budget left.
 const MIN_RETRY_BUDGET: Duration = Duration::from_millis(500);
@@ -111,6 +113,9 @@ pub struct LlmGrader {
     cache: VerdictCache,
     /// Set once the server rejected `json_schema` and took `json_object`: no need to ask twice.
     json_object_only: AtomicBool,
+    /// The semantic tier, when configured: a point it finds is not disputed, so a paraphrase
+    /// the keyword lists miss can stand.
+    semantic: Option<SemanticGrader>,
 }
 
 impl LlmGrader {
@@ -134,7 +139,17 @@ impl LlmGrader {
             cross_check,
             http,
             json_object_only: AtomicBool::new(false),
+            semantic: None,
         })
+    }
+
+    /// The same grader cross-checking with `semantic` as well as keywords: a verdict stands if
+    /// either finds the point. Without its model, the semantic grader adds nothing (keywords
+    /// alone cross-check, as before).
+    #[must_use]
+    pub fn with_semantic(mut self, semantic: SemanticGrader) -> Self {
+        self.semantic = Some(semantic);
+        self
     }
 
     /// The configuration in use.
@@ -203,7 +218,7 @@ impl LlmGrader {
             }
         };
 
-        let found_anything: Vec<bool> = self
+        let mut found_anything: Vec<bool> = self
             .cross_check
             .assess(request.question, request.key_points, &graded_text, request.topic)
             .grade
@@ -211,6 +226,15 @@ impl LlmGrader {
             .iter()
             .map(|p| p.verdict != Verdict::Missing)
             .collect();
+        if let Some(found) = self
+            .semantic
+            .as_ref()
+            .and_then(|s| crate::semantic::points_found(s, &request))
+        {
+            for (f, s) in found_anything.iter_mut().zip(found) {
+                *f |= s;
+            }
+        }
         let view = KeywordView {
             assessment: &assessment,
             found_anything: &found_anything,
