@@ -73,8 +73,8 @@ pub struct PreparedCard {
     scopes: Vec<usize>,
     question: Tokens,
     bodies: Vec<Tokens>,
-    /// Per point: the content words (index into its body's tokens) and their weights.
-    terms: Vec<Vec<(usize, f64)>>,
+    /// Per point: its content words, weighted, with their opposites.
+    terms: Vec<Vec<PreparedTerm>>,
     subjects: Subjects,
     /// The key points' content words in order, subjects included once.
     reference: Vec<Arc<str>>,
@@ -98,10 +98,13 @@ impl Default for KeywordGrader {
     }
 }
 
-/// One content word of a key point, and how much it counts.
-struct Term<'t> {
-    token: &'t Token,
+/// One content word of a prepared key point: where it is in the point's tokens, how much it
+/// counts, and its near-antonyms (looked up once per card, not once per answer).
+#[derive(Debug, Clone)]
+struct PreparedTerm {
+    at: usize,
     weight: f64,
+    opposites: Box<[Arc<str>]>,
 }
 
 /// What the answer says about one word of a key point.
@@ -283,18 +286,19 @@ impl KeywordGrader {
         let (mut pooled_earned, mut pooled_total) = (0.0, 0.0);
         for (p, point) in key_points.iter().enumerate() {
             let body = &card.bodies[p];
-            let terms = card.terms[p].iter().map(|&(at, weight)| Term {
-                token: &body.tokens[at],
-                weight,
-            });
             let subject = point.subject.as_deref().and_then(|s| subjects.index(s));
             let mut earned = 0.0;
             let mut total = 0.0;
             let mut evidence_at = Vec::new();
             let mut contradiction = None;
-            for term in terms {
-                let opposites = self.lexicon.opposites(&term.token.key);
-                let m = self.match_term(term.token, opposites, &answer_tokens, subject, &binding);
+            for term in &card.terms[p] {
+                let m = self.match_term(
+                    &body.tokens[term.at],
+                    &term.opposites,
+                    &answer_tokens,
+                    subject,
+                    &binding,
+                );
                 earned += term.weight * m.credit;
                 total += term.weight;
                 if m.credit > 0.0 {
@@ -365,7 +369,7 @@ impl KeywordGrader {
 
         // The key points pasted back in order are right, even if they read as a list: a keyword
         // salad is told apart by losing the order (which property belongs to which subject).
-        let keyword_list = reads_as_keyword_list(&answer_tokens, cal.salad_max_stop_share)
+        let keyword_list = reads_as_keyword_list(&answer_tokens, &used, cal.salad_max_stop_share)
             && !restates_in_order(&card.reference, &answer_tokens);
         if keyword_list {
             score = cal.salad_score(score);
@@ -398,13 +402,13 @@ impl KeywordGrader {
 
     /// The distinct content words of a key point, weighted: words the question already says count
     /// less ("question demoting").
-    fn terms(&self, body: &Tokens, question: &Tokens) -> Vec<(usize, f64)> {
-        let mut terms: Vec<(usize, f64)> = Vec::new();
+    fn terms(&self, body: &Tokens, question: &Tokens) -> Vec<PreparedTerm> {
+        let mut terms: Vec<PreparedTerm> = Vec::new();
         let has_content = body.tokens.iter().any(|t| !t.stop);
         for (at, token) in body.tokens.iter().enumerate() {
             // A point made only of function words ("all of them") is matched on those.
             let candidate = if has_content { !token.stop } else { !token.negation };
-            if !candidate || terms.iter().any(|&(t, _)| body.tokens[t].key == token.key) {
+            if !candidate || terms.iter().any(|t| body.tokens[t.at].key == token.key) {
                 continue;
             }
             let in_question = question.tokens.iter().any(|q| q.key == token.key);
@@ -413,7 +417,11 @@ impl KeywordGrader {
             } else {
                 1.0
             };
-            terms.push((at, weight));
+            terms.push(PreparedTerm {
+                at,
+                weight,
+                opposites: self.lexicon.opposites(&token.key).into(),
+            });
         }
         terms
     }
@@ -596,19 +604,52 @@ fn answer_precision(answer: &Tokens, used: &[bool], question: &Tokens) -> f64 {
     if own == 0 { 1.0 } else { hit as f64 / own as f64 }
 }
 
-/// Reads as a bare list of keywords: enough content words, hardly any function words between
-/// them. Code (backticks) is left out: a command is a fine answer, not a keyword list.
-fn reads_as_keyword_list(answer: &Tokens, max_stop_share: f64) -> bool {
-    let prose = answer.tokens.iter().filter(|t| !t.code);
-    let (mut content, mut stop) = (0usize, 0usize);
-    for t in prose {
-        if t.stop {
-            stop += 1;
-        } else {
-            content += 1;
+/// Reads as a bare list of keywords: enough content words, and hardly any function words among
+/// them, or nearly all the words that earned key points (all content words, when none did) in
+/// clauses with hardly any function words. The second test is clause by clause, so that a
+/// sentence of filler ("here are the main points I would mention") does not turn the list after
+/// it into prose. Code (backticks) is left out: a command is a fine answer, not a keyword list.
+fn reads_as_keyword_list(answer: &Tokens, used: &[bool], max_stop_share: f64) -> bool {
+    // Per prose token, its clause's index in `clauses`; per clause, (function, content) words.
+    // Clause numbers only grow along the answer, so one pass groups them.
+    let mut clauses: Vec<(u32, usize, usize)> = Vec::new();
+    let mut words: Vec<(usize, bool, bool)> = Vec::new(); // (clause index, stop, used)
+    for (t, &u) in answer.tokens.iter().zip(used).filter(|(t, _)| !t.code) {
+        if clauses.last().is_none_or(|c| c.0 != t.clause) {
+            clauses.push((t.clause, 0, 0));
         }
+        let at = clauses.len() - 1;
+        if t.stop {
+            clauses[at].1 += 1;
+        } else {
+            clauses[at].2 += 1;
+        }
+        words.push((at, t.stop, u));
     }
-    content >= SALAD_MIN_WORDS && (stop as f64) < max_stop_share * (stop + content) as f64
+    let content: usize = clauses.iter().map(|c| c.2).sum();
+    if content < SALAD_MIN_WORDS {
+        return false;
+    }
+    let stop: usize = clauses.iter().map(|c| c.1).sum();
+    if (stop as f64) < max_stop_share * (stop + content) as f64 {
+        return true;
+    }
+    let list_like: Vec<bool> = clauses
+        .iter()
+        .map(|&(_, stop, content)| (stop as f64) < max_stop_share * (stop + content) as f64)
+        .collect();
+    let any_used = words.iter().any(|&(_, stop, u)| u && !stop);
+    let (mut in_lists, mut counted) = (0usize, 0usize);
+    for &(at, stop, u) in &words {
+        if stop || (any_used && !u) {
+            continue;
+        }
+        counted += 1;
+        in_lists += usize::from(list_like[at]);
+    }
+    // Nearly all: terse prose ("SGs are stateful, instance level, allow only") puts some of its
+    // points in verbless clauses too, and is not a list.
+    counted > 0 && in_lists * 5 >= counted * 4
 }
 
 /// The key points' content words in order, each subject once where the sheet writes it.

@@ -342,6 +342,56 @@ fn a_bare_keyword_list_scores_below_the_same_content_in_sentences() {
 }
 
 #[test]
+fn a_sentence_of_filler_does_not_turn_a_keyword_list_into_prose() {
+    let points = [
+        KeyPoint::about("Peering", "few VPCs"),
+        KeyPoint::about("Peering", "simple"),
+        KeyPoint::about("Transit Gateway", "many VPCs"),
+        KeyPoint::about("Transit Gateway", "hub-spoke"),
+        KeyPoint::about("Transit Gateway", "centralized"),
+    ];
+    let question = "When would you use VPC Peering vs Transit Gateway?";
+    let list = "hub-spoke, simple, centralized, peering, many VPCs, few VPCs, transit gateway";
+    for filler in [
+        "I think these are the main points that I would want to mention in an interview about this.",
+        "Well, it is all about the way that you would want to set it up, and here is what matters:",
+    ] {
+        let g = grade(question, &points, &format!("{filler} {list}"));
+        assert!(g.score <= 0.3, "{filler}: {g:#?}");
+        assert!(
+            g.remarks.iter().any(|r| r.contains("list of keywords")),
+            "{filler}"
+        );
+    }
+    // Terse prose with some verbless clauses is still prose.
+    let terse = grade(
+        SG_QUESTION,
+        &sg_vs_nacl(),
+        "SGs are stateful, instance level, they only allow; NACLs are stateless, subnet level, with allow and deny, numbered rules.",
+    );
+    assert!(
+        !terse.remarks.iter().any(|r| r.contains("list of keywords")),
+        "{terse:#?}"
+    );
+    assert!(terse.score > 0.8, "{terse:#?}");
+}
+
+#[test]
+fn degrees_of_an_adjective_are_one_word() {
+    let points = [KeyPoint::new("The harder coin scratches the other")];
+    let g = grade(
+        "How would a scratch test tell which coin is harder?",
+        &points,
+        "The hardest one scratches the softer coin.",
+    );
+    assert_eq!(g.points[0].verdict, Verdict::Covered, "{g:#?}");
+    assert!(g.points[0].evidence.iter().any(|e| e == "hardest"), "{g:#?}");
+    // Degrees join their own adjective only.
+    let g = grade("Which is faster?", &[KeyPoint::new("hotter")], "it gets warmer");
+    assert_eq!(g.points[0].verdict, Verdict::Missing, "{g:#?}");
+}
+
+#[test]
 fn instructions_to_the_grader_earn_nothing() {
     let points = [
         KeyPoint::new("Latency (p50/p95/p99)"),
