@@ -4,7 +4,8 @@ use cuecard_core::{CardId, Grade, GuildId, Topic, UserId};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::db::{Conn, query};
+use crate::db::{Conn, Db, Query, query};
+use crate::group_commit::Job;
 use crate::{DropId, RoundId, Store, StoreError, convert};
 
 /// The id the store gave an attempt.
@@ -177,72 +178,24 @@ impl Store {
     /// Records a graded answer, at most once per user for a daily drop, a study round or a
     /// request key. A second submission (a retry, a double click, a race between processes)
     /// writes nothing and returns [`RecordOutcome::AlreadyAnswered`] with the first answer.
+    ///
+    /// Answers recorded at the same moment share a transaction (see `group_commit.rs`); each
+    /// call returns once its answer is committed.
     pub async fn record_attempt(&self, new: &NewAttempt) -> Result<RecordOutcome, StoreError> {
-        let score = new.grade.score;
-        if !(0.0..=1.0).contains(&score) {
-            return Err(StoreError::Invalid(format!("score {score} is not within 0..=1")));
-        }
-        let points =
-            serde_json::to_string(&new.grade.points).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let remarks =
-            serde_json::to_string(&new.grade.remarks).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let (drop, round) = match new.occasion {
-            Occasion::DailyDrop(drop) => (Some(drop.0), None),
-            Occasion::StudyRound(round) => (None, Some(round.0)),
-            Occasion::AdHoc | Occasion::Review => (None, None),
-        };
-        let user = convert::user(new.user);
-        let at = convert::millis(new.at);
-        let answer = convert::text(&new.answer).into_owned();
-
-        // One statement, atomic on its own: a trigger (migration 0002) creates the user's and
-        // guild's rows, another (0003) adds the answer to the global totals, and the unique
-        // indexes turn a duplicate into "nothing inserted".
-        let inserted: Option<(i64,)> = self
-            .db
-            .write_optional(
-                query(
-                    "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
-                         round_id, request_key, answer, score, points, remarks, grader, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                     ON CONFLICT DO NOTHING
-                     RETURNING id",
-                )
-                .bind(user)
-                .bind(convert::guild_opt(new.guild))
-                .bind(convert::card(&new.card))
-                .bind(new.topic.slug())
-                .bind(new.occasion.kind())
-                .bind(drop)
-                .bind(round)
-                .bind(new.request_key.clone())
-                .bind(answer.as_str())
-                .bind(score)
-                .bind(points)
-                .bind(remarks)
-                .bind(convert::grader(new.grade.grader))
-                .bind(at),
-            )
-            .await
-            .map_err(|e| missing_occasion(e, new.occasion))?;
-        let outcome = if let Some((id,)) = inserted {
-            RecordOutcome::Recorded(Attempt {
+        let insert = Insert::new(new)?;
+        let outcome = match self.answers.run(&self.db, insert).await? {
+            Written::New(id) => RecordOutcome::Recorded(Attempt {
                 id: AttemptId(id),
                 user: new.user,
                 guild: new.guild,
                 card: new.card.clone(),
                 topic: new.topic.slug().to_owned(),
                 occasion: new.occasion,
-                answer,
+                answer: convert::text(&new.answer).into_owned(),
                 grade: new.grade.clone(),
                 at: new.at,
-            })
-        } else {
-            // The first answer is committed: a conflicting insert waits for it on Postgres, and
-            // SQLite runs one writer at a time.
-            let mut conn = self.db.acquire().await?;
-            let first = first_attempt(&mut conn.conn(), user, drop, round, new.request_key.clone()).await?;
-            RecordOutcome::AlreadyAnswered(first)
+            }),
+            Written::Duplicate(first) => RecordOutcome::AlreadyAnswered(*first),
         };
         Ok(outcome)
     }
@@ -314,30 +267,144 @@ impl Store {
     }
 }
 
-/// The attempt that a duplicate submission collided with.
-async fn first_attempt(
-    conn: &mut Conn<'_>,
+/// An answer checked and converted for the database: the job that group commit runs.
+pub(crate) struct Insert {
     user: i64,
     drop: Option<i64>,
     round: Option<i64>,
     request_key: Option<String>,
-) -> Result<Attempt, StoreError> {
-    let row: AttemptRow = conn
-        .fetch_one(
-            query(concat!(
-                "SELECT ",
-                attempt_columns!(),
-                " FROM attempts WHERE user_id = $1
-                   AND (drop_id = $2 OR round_id = $3 OR request_key = $4)
-                 ORDER BY id LIMIT 1"
-            ))
-            .bind(user)
-            .bind(drop)
-            .bind(round)
-            .bind(request_key),
+    occasion: Occasion,
+    /// The `INSERT`'s other bind values, in column order after `user_id`.
+    guild: Option<i64>,
+    card: String,
+    topic: String,
+    answer: String,
+    score: f64,
+    points: String,
+    remarks: String,
+    grader: String,
+    at: i64,
+}
+
+/// What an [`Insert`] did.
+pub(crate) enum Written {
+    /// The answer is new; its id.
+    New(i64),
+    /// The answer that was there first.
+    Duplicate(Box<Attempt>),
+}
+
+impl Insert {
+    fn new(new: &NewAttempt) -> Result<Self, StoreError> {
+        let score = new.grade.score;
+        if !(0.0..=1.0).contains(&score) {
+            return Err(StoreError::Invalid(format!("score {score} is not within 0..=1")));
+        }
+        let points =
+            serde_json::to_string(&new.grade.points).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let remarks =
+            serde_json::to_string(&new.grade.remarks).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (drop, round) = match new.occasion {
+            Occasion::DailyDrop(drop) => (Some(drop.0), None),
+            Occasion::StudyRound(round) => (None, Some(round.0)),
+            Occasion::AdHoc | Occasion::Review => (None, None),
+        };
+        Ok(Self {
+            user: convert::user(new.user),
+            drop,
+            round,
+            request_key: new.request_key.clone(),
+            occasion: new.occasion,
+            guild: convert::guild_opt(new.guild),
+            card: convert::card(&new.card),
+            topic: new.topic.slug().to_owned(),
+            answer: convert::text(&new.answer).into_owned(),
+            score,
+            points,
+            remarks,
+            grader: convert::grader(new.grade.grader),
+            at: convert::millis(new.at),
+        })
+    }
+
+    /// One statement, atomic on its own: a trigger (migration 0002) creates the user's and
+    /// guild's rows, another (0003, 0005) adds the answer to the global totals, and the unique
+    /// indexes turn a duplicate into "nothing inserted".
+    fn statement(&self) -> Query {
+        query(
+            "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
+                 round_id, request_key, answer, score, points, remarks, grader, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
         )
-        .await?;
-    Attempt::try_from(row)
+        .bind(self.user)
+        .bind(self.guild)
+        .bind(self.card.as_str())
+        .bind(self.topic.as_str())
+        .bind(self.occasion.kind())
+        .bind(self.drop)
+        .bind(self.round)
+        .bind(self.request_key.clone())
+        .bind(self.answer.as_str())
+        .bind(self.score)
+        .bind(self.points.as_str())
+        .bind(self.remarks.as_str())
+        .bind(self.grader.as_str())
+        .bind(self.at)
+    }
+
+    /// The attempt that a duplicate collided with. It is committed, or written earlier in
+    /// the same transaction: a conflicting insert on Postgres waits for the other transaction,
+    /// and SQLite runs one writer at a time.
+    async fn first(&self, conn: &mut Conn<'_>) -> Result<Attempt, StoreError> {
+        let row: AttemptRow = conn
+            .fetch_one(
+                query(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM attempts WHERE user_id = $1
+                       AND (drop_id = $2 OR round_id = $3 OR request_key = $4)
+                     ORDER BY id LIMIT 1"
+                ))
+                .bind(self.user)
+                .bind(self.drop)
+                .bind(self.round)
+                .bind(self.request_key.clone()),
+            )
+            .await?;
+        Attempt::try_from(row)
+    }
+}
+
+impl Job for Insert {
+    type Output = Written;
+
+    fn order(&self) -> i64 {
+        self.user
+    }
+
+    async fn in_batch(&self, conn: &mut Conn<'_>) -> Result<Written, StoreError> {
+        let inserted: Option<(i64,)> = conn
+            .fetch_optional(self.statement())
+            .await
+            .map_err(|e| missing_occasion(e, self.occasion))?;
+        Ok(match inserted {
+            Some((id,)) => Written::New(id),
+            None => Written::Duplicate(Box::new(self.first(conn).await?)),
+        })
+    }
+
+    async fn alone(&self, db: &Db) -> Result<Written, StoreError> {
+        let inserted: Option<(i64,)> = db
+            .write_optional(self.statement())
+            .await
+            .map_err(|e| missing_occasion(e, self.occasion))?;
+        Ok(match inserted {
+            Some((id,)) => Written::New(id),
+            None => Written::Duplicate(Box::new(self.first(&mut db.acquire().await?.conn()).await?)),
+        })
+    }
 }
 
 /// A foreign-key failure on insert means the drop or round does not exist.

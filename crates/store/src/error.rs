@@ -46,6 +46,14 @@ pub enum StoreError {
         /// Its id.
         id: i64,
     },
+    /// The transaction holding this write (and others recorded at the same moment) failed to
+    /// commit. It was most likely not written, but a connection lost during the commit leaves
+    /// that unknown: retry with the same request key, which records it at most once.
+    #[error("commit failed, the write may or may not have been made: {detail}")]
+    CommitFailed {
+        /// What the driver said.
+        detail: String,
+    },
     /// A stored value cannot be read back (edited by hand, or written by a newer version).
     #[error("unreadable {what} in the database: {detail}")]
     Corrupt {

@@ -48,7 +48,9 @@ struct WindowRow {
     total: f64,
     answers: i64,
     average: f64,
-    /// Players whose sort key beats this row's (the user's row and the rows above).
+    /// The user's row: players whose sort key beats the user's. A row above: players whose
+    /// key beats the user's but not this row's, so that this row's rank follows from the
+    /// user's by counting the few rows in between rather than everyone above them.
     ahead: i64,
     /// Players tied with the user on the sort key but placed before them (the user's row).
     tied_before: i64,
@@ -217,7 +219,7 @@ impl Store {
              UNION ALL
              SELECT CAST(-1 AS BIGINT), user_id, total, answers, average,
                     (SELECT COUNT(*) FROM global_totals g
-                     WHERE {g} AND g.{key} > above.{key}),
+                     WHERE {g} AND g.{key} > {my_key} AND g.{key} <= above.{key}),
                     0, 0
              FROM above
              UNION ALL
@@ -240,7 +242,15 @@ impl Store {
         let first_above = my_place - i64::try_from(above.len()).unwrap_or(i64::MAX);
         let above = (first_above..)
             .zip(above)
-            .map(|(place, row)| standing(row.user_id, row.total, row.answers, row.ahead + 1, place))
+            .map(|(place, row)| {
+                standing(
+                    row.user_id,
+                    row.total,
+                    row.answers,
+                    me.ahead - row.ahead + 1,
+                    place,
+                )
+            })
             .collect();
 
         let mut below: Vec<&WindowRow> = rows.iter().filter(|row| row.side > 0).collect();

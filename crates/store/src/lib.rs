@@ -61,6 +61,7 @@ mod drop_extras;
 mod drops;
 mod error;
 mod global_board;
+mod group_commit;
 mod guilds;
 mod health;
 mod leaderboard;
@@ -107,12 +108,18 @@ const SQLITE_MMAP_SIZE: &str = "268435456";
 /// Connections in a Postgres pool.
 const POSTGRES_CONNECTIONS: u32 = 16;
 
+/// Batches of answers that may be written at once on Postgres (see `group_commit.rs`). SQLite
+/// has one writer.
+const POSTGRES_ANSWER_WRITERS: usize = 4;
+
 /// The database: a pool of connections and a named method for every query cuecard makes.
 ///
 /// Cheap to clone (clones share the pool). Open it once at start with [`Store::open`].
 #[derive(Debug, Clone)]
 pub struct Store {
     db: db::Db,
+    /// Where `record_attempt` queues answers for group commit.
+    answers: group_commit::GroupCommit<attempts::Insert>,
 }
 
 impl Store {
@@ -169,7 +176,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        Ok(Self { db })
+        let writers = match db.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_ANSWER_WRITERS,
+        };
+        Ok(Self {
+            db,
+            answers: group_commit::GroupCommit::new(writers),
+        })
     }
 
     /// Which database this store talks to.

@@ -1,7 +1,7 @@
 //! Recording answers: round trips, idempotency per drop, round and request, and races.
 
-use cuecard_core::{GuildId, UserId};
-use cuecard_store::{DropId, NewDrop, Occasion, RecordOutcome, StoreError};
+use cuecard_core::{GuildId, Period, UserId};
+use cuecard_store::{Board, DropId, NewDrop, Occasion, Page, RecordOutcome, StoreError};
 use jiff::civil::date;
 
 use crate::support::{TestDb, TestResult, answer, at, card, store_tests};
@@ -13,6 +13,8 @@ store_tests!(
     request_keys_make_ad_hoc_answers_idempotent,
     refuses_bad_scores_and_unknown_drops,
     one_bad_answer_in_a_crowd_fails_alone,
+    duplicates_in_one_batch_count_once,
+    abandoned_answers_are_whole_or_absent,
 );
 
 async fn claim(db: &TestDb, guild: u64) -> Result<DropId, StoreError> {
@@ -157,4 +159,125 @@ async fn one_bad_answer_in_a_crowd_fails_alone(db: TestDb) -> TestResult {
     assert!(db.store.recent_attempts(UserId(117), 10).await?.is_empty());
     assert_eq!(db.store.recent_attempts(UserId(118), 10).await?.len(), 1);
     Ok(())
+}
+
+async fn duplicates_in_one_batch_count_once(db: TestDb) -> TestResult {
+    // Sixty-four answers at once share a few transactions: eight users each send the same drop
+    // answer four times (different scores, as a retry after regrading would) and a keyed ad-hoc
+    // answer four times. Each user gets one of each, every copy names the first, and the
+    // global totals count it once.
+    let drop = claim(&db, 1).await?;
+    let mut tasks = Vec::new();
+    for copy in 0..4_u32 {
+        for user in 1..=8_u64 {
+            let store = db.store.clone();
+            let mut dropped = answer(user, Some(1), f64::from(copy) / 4.0, at("2025-01-06T10:00:00Z"));
+            dropped.occasion = Occasion::DailyDrop(drop);
+            let mut keyed = answer(user, None, 0.5, at("2025-01-06T11:00:00Z"));
+            keyed.request_key = Some(format!("interaction-{user}"));
+            tasks.push(tokio::spawn(async move {
+                let (a, b) = tokio::join!(store.record_attempt(&dropped), store.record_attempt(&keyed));
+                Ok::<_, StoreError>((user, a?, b?))
+            }));
+        }
+    }
+    let mut firsts: std::collections::HashMap<(u64, bool), (usize, cuecard_store::Attempt)> =
+        std::collections::HashMap::new();
+    for task in tasks {
+        let (user, dropped, keyed) = task.await??;
+        for (is_drop, outcome) in [(true, dropped), (false, keyed)] {
+            let entry = firsts
+                .entry((user, is_drop))
+                .or_insert_with(|| (0, outcome.attempt().clone()));
+            entry.0 += usize::from(outcome.is_new());
+            assert_eq!(
+                &entry.1,
+                outcome.attempt(),
+                "user {user}: every copy names the first"
+            );
+        }
+    }
+    assert_eq!(firsts.len(), 16);
+    assert!(
+        firsts.values().all(|(new, _)| *new == 1),
+        "each recorded exactly once"
+    );
+    assert_eq!(db.store.drop_attempts(drop).await?.len(), 8);
+    let board = db
+        .store
+        .leaderboard(
+            &Board::global(Period::AllTime),
+            at("2025-01-07T00:00:00Z"),
+            Page::first(10),
+        )
+        .await?;
+    assert_eq!(board.players, 8);
+    for standing in &board.entries {
+        let user = standing.user.0;
+        let first_drop = firsts[&(user, true)].1.grade.score;
+        assert_eq!(standing.answers, 2, "user {user}");
+        assert!((standing.total - (first_drop + 0.5)).abs() < 1e-9, "user {user}");
+    }
+    Ok(())
+}
+
+async fn abandoned_answers_are_whole_or_absent(db: TestDb) -> TestResult {
+    // Callers that stop waiting (a dropped interaction, a shutdown) while their answers sit in
+    // a batch: every answer is then either written with its totals or not written at all.
+    let mut tasks = Vec::new();
+    for n in 0..60_u64 {
+        let store = db.store.clone();
+        let new = answer(1 + n % 6, Some(1), 0.25, at("2025-01-06T10:00:00Z"));
+        tasks.push(tokio::spawn(async move { store.record_attempt(&new).await }));
+    }
+    for (n, task) in tasks.iter().enumerate() {
+        if n % 2 == 1 {
+            task.abort();
+        }
+    }
+    for task in tasks {
+        match task.await {
+            Ok(outcome) => assert!(outcome?.is_new()),
+            Err(error) if error.is_cancelled() => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    // Writers may still be finishing answers whose callers left, and two reads can straddle a
+    // commit: check until a pair of reads agrees, which it must once the writers are done.
+    let mut written = 0;
+    let mut whole = false;
+    for _ in 0..100 {
+        (written, whole) = answers_match_totals(&db).await?;
+        if whole {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        whole,
+        "every answer is counted in the totals, and nothing else is"
+    );
+    assert!(written >= 30, "every answer whose caller waited is written");
+    Ok(())
+}
+
+/// How many answers users 1 to 6 have, and whether each user's weekly global total counts
+/// exactly those.
+async fn answers_match_totals(db: &TestDb) -> Result<(usize, bool), StoreError> {
+    let board = Board::global(Period::Week);
+    let now = at("2025-01-07T00:00:00Z");
+    let mut written = 0;
+    let mut whole = true;
+    for user in 1..=6 {
+        let attempts = db.store.recent_attempts(UserId(user), 100).await?;
+        written += attempts.len();
+        whole &= match db.store.standing(&board, UserId(user), now, 0).await? {
+            None => attempts.is_empty(),
+            Some(got) => {
+                got.me.answers as usize == attempts.len()
+                    && (got.me.total - 0.25 * attempts.len() as f64).abs() < 1e-9
+            }
+        };
+    }
+    Ok((written, whole))
 }
