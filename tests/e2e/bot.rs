@@ -14,11 +14,13 @@ pub const WAIT: Duration = Duration::from_secs(60);
 
 /// A bot process connected to a fake Discord.
 pub struct Bot {
-    pub fake: FakeDiscord,
+    pub fake: Arc<FakeDiscord>,
     child: Option<Child>,
     stderr: Arc<Mutex<String>>,
     data: tempfile::TempDir,
     clock: Option<PathBuf>,
+    /// Extra environment of every start (an LLM endpoint, a database).
+    env: Vec<(String, String)>,
 }
 
 impl Drop for Bot {
@@ -42,8 +44,17 @@ impl Bot {
         Self::launch(Some(now)).await
     }
 
+    /// A bot on the system clock with extra environment variables, kept for restarts.
+    pub async fn start_with(env: &[(&str, &str)]) -> Self {
+        Self::launch_with(None, env).await
+    }
+
     async fn launch(now: Option<&str>) -> Self {
-        let fake = FakeDiscord::start().await;
+        Self::launch_with(now, &[]).await
+    }
+
+    async fn launch_with(now: Option<&str>, env: &[(&str, &str)]) -> Self {
+        let fake = Arc::new(FakeDiscord::start().await);
         let data = tempfile::tempdir().unwrap();
         let clock = now.map(|now| {
             let path = data.path().join("clock");
@@ -56,6 +67,10 @@ impl Bot {
             stderr: Arc::new(Mutex::new(String::new())),
             data,
             clock,
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         };
         bot.spawn();
         bot.fake.wait_ready(WAIT).await.unwrap();
@@ -74,6 +89,9 @@ impl Bot {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
         if let Some(clock) = &self.clock {
             command
                 .env("CUECARD_CLOCK_FILE", clock)
@@ -94,6 +112,23 @@ impl Bot {
             }
         });
         self.child = Some(child);
+    }
+
+    /// The bot's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Whether the bot process is still running (it has not exited or crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// The SQLite database of a bot that was given no other (`cuecard.db` in its data directory).
+    pub fn sqlite_url(&self) -> String {
+        format!("sqlite://{}", self.data.path().join("cuecard.db").display())
     }
 
     /// Kills the bot with SIGKILL: no shutdown, no last writes.

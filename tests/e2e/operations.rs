@@ -259,7 +259,7 @@ impl Pg {
         .await;
     }
 
-    async fn drop_db(mut self) {
+    pub(crate) async fn drop_db(mut self) {
         let name = self.name.clone();
         Self::execute(
             &mut self.admin,

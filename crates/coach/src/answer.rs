@@ -2,7 +2,7 @@
 
 use cuecard_core::{Card, CardId, Grade, GuildId, KeyPoint, UserId};
 use cuecard_grade::GradeRequest;
-use cuecard_store::{Attempt, NewAttempt, Occasion, RecordOutcome};
+use cuecard_store::{Attempt, NewAttempt, Occasion, RecordOutcome, ReviewState};
 use jiff::Timestamp;
 
 use crate::{Coach, CoachError};
@@ -127,31 +127,68 @@ impl Coach {
         let attempt = match outcome {
             RecordOutcome::Recorded(attempt) | RecordOutcome::AlreadyAnswered(attempt) => attempt,
         };
-        let previous = self.store.review_state(request.user, &card.id).await?;
-        let next_review = if recorded {
-            let rating = self.policy.bands.rate(attempt.grade.score);
-            let update = self
-                .scheduler
-                .review(
-                    request.user,
-                    &card.id,
-                    previous.as_ref(),
-                    rating,
-                    now,
-                    Some(attempt.id),
-                )
-                .map_err(CoachError::Schedule)?;
-            self.store.record_review(&update).await?;
-            update.due
-        } else {
-            previous.map_or(now, |p| p.due)
+        // The attempt is recorded. From here on a failure must not reach the user as an error
+        // ("nothing was saved, try again"): a retry is a new submission and would record the
+        // answer twice. The grade stands, and says that its review could not be scheduled.
+        let mut grade = attempt.grade.clone();
+        let not_scheduled = |error: &CoachError| {
+            format!(
+                "Your answer is saved, but its next review could not be scheduled ({error}); the card counts as due now."
+            )
+        };
+        let next_review = match self.store.review_state(request.user, &card.id).await {
+            // A repeat whose first delivery was recorded but never scheduled (the process was
+            // killed, or the database went away, between the two writes) is scheduled now.
+            Ok(previous) if recorded || unscheduled(previous.as_ref(), &attempt) => {
+                match self.schedule_review(&attempt, previous.as_ref(), now).await {
+                    Ok(due) => due,
+                    Err(error) => {
+                        grade.remarks.push(not_scheduled(&error));
+                        now
+                    }
+                }
+            }
+            Ok(previous) => previous.map_or(now, |p| p.due),
+            Err(error) => {
+                grade.remarks.push(not_scheduled(&error.into()));
+                now
+            }
         };
         Ok(Answered {
-            grade: attempt.grade.clone(),
             card,
+            grade,
             attempt,
             recorded,
             next_review,
         })
     }
+
+    /// Schedules the card's next review from a recorded attempt; returns when it is due.
+    async fn schedule_review(
+        &self,
+        attempt: &Attempt,
+        previous: Option<&ReviewState>,
+        now: Timestamp,
+    ) -> Result<Timestamp, CoachError> {
+        let rating = self.policy.bands.rate(attempt.grade.score);
+        let update = self
+            .scheduler
+            .review(
+                attempt.user,
+                &attempt.card,
+                previous,
+                rating,
+                now,
+                Some(attempt.id),
+            )
+            .map_err(CoachError::Schedule)?;
+        self.store.record_review(&update).await?;
+        Ok(update.due)
+    }
+}
+
+/// Whether a recorded attempt never got its review: the card has none, or its last review is
+/// older than the attempt (a review is written with the attempt's own timestamp).
+fn unscheduled(previous: Option<&ReviewState>, attempt: &Attempt) -> bool {
+    previous.is_none_or(|p| p.last_review.is_none_or(|at| at < attempt.at))
 }

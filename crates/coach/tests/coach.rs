@@ -184,6 +184,58 @@ async fn a_repeated_submission_is_recorded_and_scheduled_once() -> Result<(), Co
 }
 
 #[tokio::test]
+async fn a_repeat_of_an_answer_recorded_but_never_scheduled_schedules_it() -> Result<(), CoachError> {
+    use cuecard_grade::{GradeRequest, Grader};
+    let s = setup().await;
+    let card = card("Disk full?");
+    // What a process killed between the two writes leaves: the attempt, and no review.
+    let grade = Grader::grade(
+        &cuecard_grade::KeywordGrader::new(),
+        GradeRequest::for_card(&card, &card.answer),
+    )
+    .await;
+    s.coach
+        .store()
+        .record_attempt(&cuecard_store::NewAttempt {
+            user: ALICE,
+            guild: None,
+            card: card.id.clone(),
+            topic: card.topic.clone(),
+            occasion: Occasion::AdHoc,
+            answer: card.answer.clone(),
+            grade,
+            at: s.coach.now(),
+            request_key: Some("interaction-7".into()),
+        })
+        .await?;
+    assert!(s.coach.store().review_state(ALICE, &card.id).await?.is_none());
+    s.clock.advance(SignedDuration::from_mins(1));
+    let again = s
+        .coach
+        .answer(AnswerRequest {
+            request_key: Some("interaction-7".into()),
+            ..AnswerRequest::ad_hoc(ALICE, &card.id, &card.answer)
+        })
+        .await?;
+    assert!(!again.recorded, "not recorded twice");
+    let state = s.coach.store().review_state(ALICE, &card.id).await?.unwrap();
+    assert_eq!(state.reps, 1);
+    assert_eq!(again.next_review, state.due);
+    // A further repeat changes nothing.
+    s.coach
+        .answer(AnswerRequest {
+            request_key: Some("interaction-7".into()),
+            ..AnswerRequest::ad_hoc(ALICE, &card.id, &card.answer)
+        })
+        .await?;
+    assert_eq!(
+        s.coach.store().review_state(ALICE, &card.id).await?.unwrap().reps,
+        1
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_interview_scorecard_names_the_weakest_topic() -> Result<(), CoachError> {
     let s = setup().await;
     let plan = s.coach.plan_interview(6, None)?;

@@ -229,19 +229,24 @@ async fn reply_to_submit(
 
 async fn on_modal(ctx: &SerenityContext, data: &Data, submit: &ModalInteraction) -> Result<(), Error> {
     let action = Action::decode(&submit.data.custom_id);
-    let deferred = data.defer_grading;
-    if deferred {
-        submit.defer_ephemeral(ctx).await?;
-    }
-    let outcome = match action {
-        Some(Action::Submit { card, occasion }) => submit_answer(data, submit, &card, occasion).await,
-        Some(Action::InterviewSubmit { interview, index }) => {
-            submit_interview(data, submit, interview, index).await
+    let handling = async {
+        match action {
+            Some(Action::Submit { card, occasion }) => submit_answer(data, submit, &card, occasion).await,
+            Some(Action::InterviewSubmit { interview, index }) => {
+                submit_interview(data, submit, interview, index).await
+            }
+            _ => Err(crate::Refusal(
+                "This form belongs to an older version of cuecard. Run the command again.".to_owned(),
+            )
+            .into()),
         }
-        _ => Err(crate::Refusal(
-            "This form belongs to an older version of cuecard. Run the command again.".to_owned(),
-        )
-        .into()),
+    };
+    // Deferred at once for a slow grader; otherwise only if the database turns out slow.
+    let (outcome, deferred) = if data.defer_grading {
+        submit.defer_ephemeral(ctx).await?;
+        (handling.await, true)
+    } else {
+        crate::deferral::or_defer(handling, || submit.defer_ephemeral(ctx)).await
     };
     let (embeds, rows) = match outcome {
         Ok(reply) => reply,
@@ -313,6 +318,7 @@ async fn submit_answer(
     }
     crate::limits::check_grading(data, user)?;
     let answer = typed_answer(submit);
+    let open = data.state.question(user).filter(|q| q.card == *card);
     let hints = data.state.close(user, card);
     let coach = &data.coach;
     let answered = coach
@@ -323,7 +329,17 @@ async fn submit_answer(
             request_key: Some(format!("discord:{}", submit.id)),
             ..AnswerRequest::ad_hoc(user, card, &answer)
         })
-        .await?;
+        .await;
+    let answered = match answered {
+        Ok(answered) => answered,
+        Err(error) => {
+            if let (cuecard_coach::CoachError::Store(_), Some(open)) = (&error, open) {
+                // Nothing was recorded and the user is told to try again: keep the hints taken.
+                data.state.reopen(user, open);
+            }
+            return Err(error.into());
+        }
+    };
     Ok((
         vec![render::grade(&answered, coach.now(), coach.policy().pass_mark)],
         Vec::new(),

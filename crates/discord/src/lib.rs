@@ -27,6 +27,7 @@
 
 mod commands;
 mod daily;
+mod deferral;
 mod ids;
 mod interactions;
 mod limits;

@@ -103,6 +103,13 @@ impl State {
         }
     }
 
+    /// Puts back a question closed for an answer that could not be recorded (the database was
+    /// unavailable), hints and all, so that the user can send the answer again; unless the user
+    /// has opened another question meanwhile, which wins.
+    pub fn reopen(&self, user: UserId, question: OpenQuestion) {
+        lock(&self.open).entry(user).or_insert(question);
+    }
+
     /// Starts an interview and returns its id.
     pub fn start_interview(&self, interview: Interview) -> u64 {
         let id = self.next_serial();
@@ -166,5 +173,23 @@ mod tests {
             0,
             "a hint on a new card starts over"
         );
+    }
+
+    #[test]
+    fn a_reopened_question_keeps_its_hints_unless_another_was_asked() {
+        let state = State::default();
+        let a = CardId::parse("0123456789ab").unwrap();
+        let b = CardId::parse("ba9876543210").unwrap();
+        state.open(UserId(1), a.clone());
+        state.take_hint(UserId(1), &a);
+        let open = state.question(UserId(1)).unwrap();
+        assert_eq!(state.close(UserId(1), &a), 1);
+        state.reopen(UserId(1), open.clone());
+        assert_eq!(state.question(UserId(1)), Some(open.clone()));
+        assert_eq!(state.close(UserId(1), &a), 1, "the hint still counts");
+
+        state.open(UserId(1), b.clone());
+        state.reopen(UserId(1), open);
+        assert_eq!(state.question(UserId(1)).map(|q| q.card), Some(b));
     }
 }

@@ -136,6 +136,18 @@ impl FakeDiscord {
         self.state.requests()
     }
 
+    /// Waits until `found` returns something for the requests the bot has made so far (called
+    /// again after each new request): for conditions over many interactions at once, such as
+    /// "a tenth of this burst has been answered".
+    pub async fn wait_requests<T>(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut found: impl FnMut(&[Recorded]) -> Option<T>,
+    ) -> Result<T, WaitError> {
+        self.state.wait_for(timeout, what, |i| found(i.requests())).await
+    }
+
     /// Requests to routes the fake does not implement. A test should assert this is empty.
     #[must_use]
     pub fn unexpected(&self) -> Vec<String> {
@@ -272,12 +284,16 @@ impl FakeDiscord {
 
     /// Injects a modal submit (type 5): `fields` are (text input custom id, value).
     pub fn submit_modal(&self, user: &User, custom_id: &str, fields: &[(&str, &str)]) -> Interaction {
-        let rows: Vec<Value> = fields
-            .iter()
-            .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
-            .collect();
-        let data = json!({"custom_id": custom_id, "components": rows});
+        let data = modal_data(custom_id, fields);
         self.inject(5, user, Some(GUILD_ID), CHANNEL_ID, &data, None)
+    }
+
+    /// The payload of a modal submit, without sending it: for a test that dispatches it later
+    /// (with [`FakeDiscord::dispatch`]), or more than once, as a retried delivery.
+    pub fn submit_modal_payload(&self, user: &User, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+        let data = modal_data(custom_id, fields);
+        self.state
+            .interaction(5, user, Some(GUILD_ID), CHANNEL_ID, &data, None)
     }
 
     fn inject(
@@ -373,4 +389,13 @@ impl FakeDiscord {
     pub fn threads(&self) -> Vec<Value> {
         self.state.threads()
     }
+}
+
+/// The `data` of a modal submit: one text input per row.
+fn modal_data(custom_id: &str, fields: &[(&str, &str)]) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+        .collect();
+    json!({"custom_id": custom_id, "components": rows})
 }

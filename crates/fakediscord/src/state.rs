@@ -88,6 +88,10 @@ impl Inner {
         self.channel_messages.get(&channel).cloned().unwrap_or_default()
     }
 
+    pub(crate) fn requests(&self) -> &[Recorded] {
+        &self.requests
+    }
+
     fn summary(&self) -> String {
         let recent: Vec<String> = self
             .requests
@@ -304,8 +308,16 @@ impl State {
 
     /// Applies an edit to the original response (creating it, after a deferral).
     pub(crate) fn edit_original(&self, token: &str, body: &Value) -> Value {
-        let (channel, guild) = self.token(token).map_or((0, None), |t| (t.1, t.2));
-        let fresh = model::message(self.id(), channel, guild, &json!({}), Some(&json!({})));
+        let (interaction, channel, guild) = self
+            .token(token)
+            .map_or((String::new(), 0, None), |t| (t.0, t.1, t.2));
+        // After a deferral the original is the "thinking..." message, private if the deferral
+        // said so (its flags): an edit does not change that, as on Discord.
+        let deferral = self
+            .with(|i| i.callbacks.get(&interaction).map(|c| c["data"].clone()))
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({}));
+        let fresh = model::message(self.id(), channel, guild, &deferral, Some(&json!({})));
         self.update(|i| {
             let original = i.originals.entry(token.to_owned()).or_insert(fresh);
             model::merge(original, body);
@@ -313,10 +325,24 @@ impl State {
         })
     }
 
+    /// A followup message. The first followup after a deferral (callback type 5) also becomes
+    /// the original response, as on Discord, where it replaces the "thinking..." message.
     pub(crate) fn add_followup(&self, token: &str, body: &Value) -> Value {
-        let (channel, guild) = self.token(token).map_or((0, None), |t| (t.1, t.2));
+        let (interaction, channel, guild) = self
+            .token(token)
+            .map_or((String::new(), 0, None), |t| (t.0, t.1, t.2));
         let message = model::message(self.id(), channel, guild, body, Some(&json!({})));
         self.update(|i| {
+            let deferral = i.callbacks.get(&interaction).filter(|c| c["type"] == 5);
+            if let Some(deferral) = deferral
+                && !i.originals.contains_key(token)
+            {
+                let mut original = message.clone();
+                if let Some(flags) = deferral["data"]["flags"].as_u64() {
+                    original["flags"] = json!(flags);
+                }
+                i.originals.insert(token.to_owned(), original);
+            }
             i.followups
                 .entry(token.to_owned())
                 .or_default()

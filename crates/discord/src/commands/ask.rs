@@ -1,6 +1,6 @@
 //! `/ask`, `/answer`, `/hint`, `/skip`: one question at a time, answered privately.
 
-use cuecard_coach::AnswerRequest;
+use cuecard_coach::{AnswerRequest, CoachError};
 use cuecard_store::Occasion;
 
 use super::autocomplete_topic;
@@ -51,14 +51,30 @@ pub async fn answer(
     }
     let hints = ctx.data().state.close(user, &open.card);
     let coach = &ctx.data().coach;
-    let answered = coach
-        .answer(AnswerRequest {
-            guild: guild_of(ctx.guild_id()),
-            hints,
-            request_key: Some(format!("discord:{}", ctx.id())),
-            ..AnswerRequest::ad_hoc(user, &open.card, &text)
-        })
-        .await?;
+    let answering = coach.answer(AnswerRequest {
+        guild: guild_of(ctx.guild_id()),
+        hints,
+        request_key: Some(format!("discord:{}", ctx.id())),
+        ..AnswerRequest::ad_hoc(user, &open.card, &text)
+    });
+    // Already deferred for a slow grader; otherwise deferred only if the database is slow.
+    let answered = if ctx.data().defer_grading {
+        answering.await
+    } else {
+        crate::deferral::or_defer(answering, || ctx.defer_ephemeral())
+            .await
+            .0
+    };
+    let answered = match answered {
+        Ok(answered) => answered,
+        Err(error) => {
+            if matches!(error, CoachError::Store(_)) {
+                // Nothing was recorded and the user is told to try again: keep the question open.
+                ctx.data().state.reopen(user, open);
+            }
+            return Err(error.into());
+        }
+    };
     ctx.send(private().embed(render::grade(&answered, coach.now(), coach.policy().pass_mark)))
         .await?;
     Ok(())
