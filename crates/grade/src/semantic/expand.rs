@@ -123,6 +123,19 @@ impl Expander {
     }
 }
 
+/// Whether `long` is `short` with an ending ("cheaper", "biggest", "quickly"): a word of the
+/// same group that the model reads as well as `short`, not something `short` abbreviates.
+fn inflects(short: &str, long: &str) -> bool {
+    long.strip_prefix(short).is_some_and(|rest| {
+        // "big" + "g" + "est": a doubled last consonant belongs to the ending.
+        let rest = match (short.chars().last(), rest.chars().next()) {
+            (Some(a), Some(b)) if a == b => &rest[b.len_utf8()..],
+            _ => rest,
+        };
+        matches!(rest, "er" | "est" | "r" | "st" | "ly")
+    })
+}
+
 /// Whether `short` abbreviates `long` (see the module documentation).
 fn abbreviates(short: &str, long: &str) -> bool {
     let n = short.chars().count();
@@ -131,6 +144,7 @@ fn abbreviates(short: &str, long: &str) -> bool {
         || long.chars().count() <= n
         || !short.chars().all(char::is_alphanumeric)
         || long.split(' ').any(|w| w == short)
+        || inflects(short, long)
     {
         return false;
     }
@@ -167,6 +181,8 @@ mod tests {
             "cheap and fast, check it"
         );
         assert_eq!(e.expand("ssl", None), "ssl");
+        // Degrees of an adjective share its group; they are not abbreviations of each other.
+        assert_eq!(e.expand("big, quick and cheap", None), "big, quick and cheap");
     }
 
     #[test]
