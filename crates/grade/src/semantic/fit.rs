@@ -170,11 +170,14 @@ mod tests {
 
     #[test]
     fn the_fit_finds_where_similarity_starts_to_mean_correct() {
-        // Human grades follow the cosine (right from 0.6 up), keywords see nothing.
+        // Human grades follow the cosine (right from 0.6 up); keyword coverage is noise that
+        // has nothing to do with them (with no keyword signal at all, every semantic weight
+        // would correlate alike and the fit could keep any of them).
         let cosines: Vec<f64> = (0..40).map(|i| 0.2 + 0.02 * f64::from(i)).collect();
         let items: Vec<SemanticAssessment> = cosines
             .iter()
-            .map(|&c| assessment(c, Verdict::Missing, 0.0))
+            .enumerate()
+            .map(|(i, &c)| assessment(c, Verdict::Missing, if i % 2 == 0 { 0.8 } else { 0.0 }))
             .collect();
         let gold: Vec<f64> = cosines
             .iter()
