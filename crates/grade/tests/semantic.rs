@@ -86,15 +86,14 @@ fn abbreviations_are_written_out_before_embedding() {
 fn a_paraphrase_with_no_shared_word_earns_credit() {
     let Some(model) = model() else { return };
     let grader = SemanticGrader::new(KeywordGrader::new(), model);
-    let points = [KeyPoint::new("not in a closed path with the battery")];
-    let question = "Why does bulb A stay off?";
-    let paraphrase = "It isn't part of a complete circuit that includes the cell.";
+    let points = [KeyPoint::new("the liquid turned into vapor")];
+    let question = "What happened to what was in the dish?";
+    let paraphrase = "The water evaporated.";
     let wrong = "Because the switch was pressed twice quickly.";
     let keyword = KeywordGrader::new().grade(question, &points, paraphrase, None);
     let semantic = grader.assess(request(question, &points, paraphrase));
     let off = grader.assess(request(question, &points, wrong));
     assert_eq!(semantic.grade.grader, GraderKind::Semantic);
-    eprintln!("paraphrase: {:?}; keyword {}", semantic.signals, keyword.score);
     assert!(
         semantic.grade.score > keyword.score + 0.2,
         "semantic {} vs keyword {}",
