@@ -8,7 +8,7 @@
 //!    its remarks all carry over).
 //! 2. The answer (capped and with text addressed to the grader blanked out, as the keyword
 //!    grader does) is cut into sentences; abbreviations are written out on both sides with the
-//!    keyword grader's own synonym file ([`expand`]: "SG" is "security group"), and the sentences
+//!    keyword grader's own synonym file (`expand`: "SG" is "security group"), and the sentences
 //!    are embedded in one batch. Key points are embedded once per card and cached.
 //! 3. Per key point: the best cosine over the answer's sentences becomes a credit, which can lift
 //!    the keyword verdict but never lower it, and never overrides a contradiction.
