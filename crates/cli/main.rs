@@ -112,6 +112,17 @@ fn main() -> ExitCode {
         config.database_url.as_ref().map(|url| url.expose().to_owned()),
         cli.now,
     );
+    // `grader` in the configuration (or CUECARD_GRADER) picks practice's grader too.
+    let library = match (&cli.command, config.grader) {
+        (Command::Practice(_), Some(_)) => match grading::configured_grader(&config) {
+            Ok(grader) => library.with_grader(grader),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => library,
+    };
     let result = match cli.command {
         Command::Lookup(args) => browse::lookup(&library, &args),
         Command::Topics(args) => browse::topics(&library, &args),
@@ -122,8 +133,8 @@ fn main() -> ExitCode {
         Command::Serve(_) => serve::serve(&library, &config),
         Command::Practice(args) => practice::practice(&library, &args),
         Command::Stats(args) => practice::stats(&library, &args),
-        Command::Grade(args) => grading::run_grade(&library, &args),
-        Command::Eval(args) => grading::run_eval(&args),
+        Command::Grade(args) => grading::run_grade(&library, &config, &args),
+        Command::Eval(args) => grading::run_eval(&config, &args),
         Command::Config(args) => Ok(config::check(&config, &args)),
     };
     match result {

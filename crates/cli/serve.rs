@@ -114,8 +114,7 @@ pub fn serve(library: &Library, config: &Config) -> Result<ExitCode> {
             Some(_) => Some(crate::telemetry::install()?),
             None => None,
         };
-        let grader = cuecard_grade::llm::grader_from_config(config.llm.clone(), cuecard_grade::KeywordGrader::new())
-            .context("configuring the LLM grader")?;
+        let grader = crate::grading::configured_grader(config)?;
         let mut library = library.clone().with_grader(Arc::new(crate::telemetry::Metered(grader)));
         let uploaded = library.data_dir().join(UPLOADED_SHEET);
         if uploaded.is_file() {

@@ -7,7 +7,8 @@
 //! point's semantic credit is the larger of that and its keyword credit (covered 1, partial
 //! `partial_credit`), except that a point the keyword grader found contradicted ("NACLs are
 //! stateful" for "NACL: stateless") keeps its keyword verdict: similar words are not the same
-//! claim. The answer's semantic coverage is the mean credit; it is mixed with the keyword
+//! claim. The answer's semantic coverage is the mean credit, each point weighted by its number
+//! of words; it is mixed with the keyword
 //! grader's coverage (`semantic_weight`), and the mix goes through the same kind of score curve
 //! as the keyword grader's (floor, slope, zero cut), with the keyword grader's cap on bare lists
 //! of keywords.

@@ -4,8 +4,9 @@
 //! 1. the ramp (`zero_at`, `full_at`) and the mix (`semantic_weight`) by grid search, for the
 //!    best Pearson correlation between the mixed coverage and the human grades (correlation does
 //!    not depend on the score curve, so the curve can be fitted after);
-//! 2. the score curve (`floor`, `slope`, `min_coverage`) for the least absolute error, as the
-//!    keyword grader's `--fit` does, and the pass threshold for the best accuracy.
+//! 2. the score curve (`floor`, `slope`, `min_coverage`) for the least squared error (not the
+//!    keyword fit's absolute error: against pass/fail grades that turns the curve into a step,
+//!    which ranks answers worse), and the pass threshold for the best accuracy.
 //!
 //! Seven numbers from thousands of answers: over-fitting is small, and `eval` measures it on
 //! other data (fit on one file, evaluate on another).
@@ -83,9 +84,9 @@ pub fn fit(
         }
     };
     let mut best_curve = (f64::INFINITY, fitted.clone());
-    for floor in steps(-0.4, 0.6, 0.02) {
-        for slope in steps(0.4, 3.0, 0.05) {
-            for min_coverage in steps(0.0, 0.3, 0.05) {
+    for floor in steps(-0.6, 0.6, 0.02) {
+        for slope in steps(0.2, 3.0, 0.05) {
+            for min_coverage in steps(0.0, 0.4, 0.05) {
                 let candidate = SemanticCalibration {
                     floor,
                     slope,
@@ -95,7 +96,7 @@ pub fn fit(
                 let error: f64 = mixed
                     .iter()
                     .zip(&items)
-                    .map(|(&m, item)| (salad(candidate.score(m), item.keyword_list) - item.gold).abs())
+                    .map(|(&m, item)| (salad(candidate.score(m), item.keyword_list) - item.gold).powi(2))
                     .sum();
                 if error < best_curve.0 {
                     best_curve = (error, candidate);
@@ -126,16 +127,9 @@ pub fn fit(
     fitted
 }
 
-/// The mean point credit of one answer.
+/// The mean point credit of one answer, as the grader computes it.
 fn semantic_coverage(calibration: &SemanticCalibration, signals: &[PointSignal]) -> f64 {
-    if signals.is_empty() {
-        return 0.0;
-    }
-    signals
-        .iter()
-        .map(|s| calibration.point_credit(s.keyword, s.contradicted, s.cosine))
-        .sum::<f64>()
-        / signals.len() as f64
+    super::semantic_coverage(calibration, signals)
 }
 
 #[cfg(test)]
@@ -163,6 +157,7 @@ mod tests {
                 keyword,
                 contradicted: false,
                 cosine: Some(cosine),
+                weight: 1.0,
             }],
             unavailable: None,
         }

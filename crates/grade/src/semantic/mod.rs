@@ -191,7 +191,12 @@ impl SemanticModel {
         self.loaded
             .get_or_init(|| {
                 let started = std::time::Instant::now();
-                let loaded = locate::locate(self.explicit.as_deref()).and_then(|dir| Embedder::load(&dir));
+                // Without the model code, say that rather than where the files are.
+                let loaded = if BUILT {
+                    locate::locate(self.explicit.as_deref()).and_then(|dir| Embedder::load(&dir))
+                } else {
+                    Err(SemanticError::NotBuilt)
+                };
                 match &loaded {
                     Ok(e) => tracing::info!(
                         dir = %e.dir.display(),
@@ -218,6 +223,10 @@ pub struct PointSignal {
     pub contradicted: bool,
     /// The best cosine between the point and a sentence of the answer (`None`: no model).
     pub cosine: Option<f64>,
+    /// How much the point counts in the mean: its number of words. A splitter's fragment
+    /// ("Terminals 4" of "Terminals 4, 5 and 6 are not connected ...") says little on its own
+    /// and matches little; the sentence it was cut from should weigh more.
+    pub weight: f64,
 }
 
 /// A semantic grade with the numbers behind it, for `eval` and `eval --fit`.
@@ -254,7 +263,13 @@ pub struct SemanticGrader {
     calibration: SemanticCalibration,
     expander: Arc<Expander>,
     cache: Arc<PointCache>,
+    /// The last few answers' sentence embeddings: an answer graded against several alternative
+    /// reference answers (`eval`, `grade --jsonl`) is embedded once.
+    answers: Arc<PointCache>,
 }
+
+/// How many answers' embeddings are kept.
+const ANSWER_CACHE: usize = 16;
 
 impl SemanticGrader {
     /// A grader using `keyword` for its keyword half and `model` (loaded on first use).
@@ -267,6 +282,7 @@ impl SemanticGrader {
             cache: Arc::new(PointCache::new(calibration.cache_cards)),
             calibration,
             expander: Arc::new(Expander::bundled()),
+            answers: Arc::new(PointCache::new(ANSWER_CACHE)),
         }
     }
 
@@ -286,6 +302,7 @@ impl SemanticGrader {
         expander.add(text);
         self.expander = Arc::new(expander);
         self.cache = Arc::new(PointCache::new(self.calibration.cache_cards));
+        self.answers = Arc::new(PointCache::new(ANSWER_CACHE));
         self
     }
 
@@ -339,6 +356,7 @@ impl SemanticGrader {
                     keyword: p.verdict,
                     contradicted: c,
                     cosine: cosines.and_then(|c| c.get(i).copied()),
+                    weight: p.point.to_string().split_whitespace().count().max(1) as f64,
                 })
                 .collect()
         };
@@ -430,8 +448,15 @@ impl SemanticGrader {
             .iter()
             .map(|s| self.expander.expand(s, request.topic))
             .collect();
-        let inputs: Vec<&str> = expanded.iter().map(String::as_str).collect();
-        let answer = self.model.embed(&inputs)?;
+        let key = cache::key(&expanded);
+        let answer = if let Some(hit) = self.answers.get(&key) {
+            hit
+        } else {
+            let inputs: Vec<&str> = expanded.iter().map(String::as_str).collect();
+            let embedded: Arc<[Embedding]> = self.model.embed(&inputs)?.into();
+            self.answers.insert(key, Arc::clone(&embedded));
+            embedded
+        };
         Ok(points
             .iter()
             .map(|p| {
@@ -439,7 +464,7 @@ impl SemanticGrader {
                     cosine: f64::NEG_INFINITY,
                     sentence: None,
                 };
-                for (s, e) in spans.iter().zip(&answer) {
+                for (s, e) in spans.iter().zip(answer.iter()) {
                     let c = p.cosine(e);
                     if c > best.cosine {
                         best = BestSentence {
@@ -516,17 +541,26 @@ fn score(
         .iter()
         .map(|s| calibration.point_credit(s.keyword, s.contradicted, s.cosine))
         .collect();
-    let semantic_coverage = if credits.is_empty() {
-        0.0
-    } else {
-        credits.iter().sum::<f64>() / credits.len() as f64
-    };
-    let mut score = calibration.score(calibration.mix(keyword.coverage, semantic_coverage));
+    let mut score =
+        calibration.score(calibration.mix(keyword.coverage, semantic_coverage(calibration, signals)));
     if keyword.keyword_list {
         // Naming the ideas is not explaining them, whichever tier sees them.
         score = keyword_grader.calibration().salad_score(score);
     }
     (score, credits)
+}
+
+/// The answer's semantic coverage: the mean point credit, each point weighted by its words.
+fn semantic_coverage(calibration: &SemanticCalibration, signals: &[PointSignal]) -> f64 {
+    let total: f64 = signals.iter().map(|s| s.weight).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    signals
+        .iter()
+        .map(|s| s.weight * calibration.point_credit(s.keyword, s.contradicted, s.cosine))
+        .sum::<f64>()
+        / total
 }
 
 /// Whether the keyword grader found `point` contradicted. It says so only in a remark, whose

@@ -11,6 +11,8 @@ pub(crate) struct Embedder {
     pub dir: PathBuf,
 }
 
+// The same methods as the real `Embedder`, so the grader's code is the same in both builds.
+#[allow(clippy::unused_self)]
 impl Embedder {
     pub fn load(_dir: &Path) -> Result<Self, SemanticError> {
         Err(SemanticError::NotBuilt)
