@@ -1,6 +1,7 @@
 //! Daily questions through the real bot and fakediscord, with a clock the test moves: once a
 //! day at 09:00 Berlin across the autumn daylight-saving change, recaps with coverage shares,
-//! a crash between posting and recording, and a bot that was down at drop time.
+//! a crash between posting and recording, a bot that was down at drop time, and drops and recaps
+//! that fall while the gateway connection is down.
 
 use std::time::Duration;
 
@@ -395,5 +396,89 @@ async fn an_adaptive_drop_asks_from_the_servers_weakest_topic() {
     wait_for(&bot, 1, 0).await;
     let (_, drop) = drops(&bot).remove(0);
     assert_eq!(card_of(&drop).topic.slug(), "security", "the weakest topic");
+    bot.assert_no_unexpected_routes();
+}
+
+/// Waits until `count` (a fake's counter of gateway sessions) passes `before`.
+async fn wait_reconnect(bot: &Bot, what: &str, before: usize, count: impl Fn(&Bot) -> usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while count(bot) <= before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot never reconnected by {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn assert_graded(reply: &Value) {
+    assert!(
+        reply["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Score")),
+        "{reply}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drops_and_recaps_due_while_the_gateway_reconnects_are_posted_once() {
+    // 08:00 in Berlin (CET) on Tuesday 10 November 2026; drops at 09:00, that is 08:00Z.
+    let bot = Bot::start_at("2026-11-10T07:00:00Z").await;
+    set_daily(&bot).await;
+    bot.set_clock("2026-11-10T08:00:30Z");
+    wait_for(&bot, 1, 0).await;
+    let (_, first) = drops(&bot).remove(0);
+    assert_graded(
+        &bot.answer(&User::new(941, "alice"), &first, &card_of(&first).answer)
+            .await,
+    );
+
+    // The session is lost just as the 10th closes: its recap and the 11th's drop fall due
+    // while the bot identifies again (serenity waits about 5 s before it does, so both are
+    // posted with no gateway session at all; the scheduler needs none).
+    let identified = bot.fake.identify_count();
+    bot.fake.drop_gateway(true);
+    bot.set_clock("2026-11-11T08:00:30Z");
+    wait_for(&bot, 2, 1).await;
+    wait_reconnect(&bot, "IDENTIFY", identified, |b| b.fake.identify_count()).await;
+    let (_, second) = drops(&bot).remove(1);
+    assert_graded(
+        &bot.answer(&User::new(942, "bob"), &second, &card_of(&second).answer)
+            .await,
+    );
+
+    // A plain drop the bot resumes from, as the 11th closes.
+    let resumed = bot.fake.resume_count();
+    bot.fake.drop_gateway(false);
+    bot.set_clock("2026-11-12T08:00:30Z");
+    wait_for(&bot, 3, 2).await;
+    wait_reconnect(&bot, "RESUME", resumed, |b| b.fake.resume_count()).await;
+
+    // And one more invalidated session with nothing due: the new session starts nothing twice.
+    let identified = bot.fake.identify_count();
+    bot.fake.drop_gateway(true);
+    wait_reconnect(&bot, "IDENTIFY", identified, |b| b.fake.identify_count()).await;
+    settle().await;
+    settle().await;
+    let dates: Vec<String> = drops(&bot).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(
+        dates,
+        ["2026-11-10", "2026-11-11", "2026-11-12"],
+        "exactly one drop a day"
+    );
+    let recapped: Vec<String> = recaps(&bot).iter().map(description).collect();
+    assert_eq!(
+        recapped,
+        [
+            "Daily question of 2026-11-10 · 1 answer",
+            "Daily question of 2026-11-11 · 1 answer"
+        ],
+        "one recap per closed day, with the answer given around the reconnect"
+    );
+    assert_eq!(
+        bot.fake.channel_messages(CHANNEL).len(),
+        5,
+        "three drops and two recaps, nothing else"
+    );
     bot.assert_no_unexpected_routes();
 }

@@ -1,5 +1,5 @@
 //! Study sessions through the real bot: a thread, rounds answered by two members, a round that
-//! times out, the final scoreboard, and a session that survives a restart.
+//! times out, the final scoreboard, and a session that survives a restart and a dropped gateway.
 
 use std::time::Duration;
 
@@ -148,6 +148,90 @@ async fn a_session_carries_on_after_a_restart() {
         bot.fake.channel_messages(thread).len(),
         7,
         "no round or scoreboard twice"
+    );
+    bot.assert_no_unexpected_routes();
+}
+
+/// Waits until `count` (a fake's counter of gateway sessions) passes `before`.
+async fn wait_reconnect(bot: &Bot, what: &str, before: usize, count: impl Fn(&Bot) -> usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while count(bot) <= before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot never reconnected by {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_carries_on_through_a_gateway_resume_and_a_reidentify() {
+    let bot = Bot::start_at("2026-11-07T10:00:00Z").await;
+    let alice = User::new(721, "alice");
+    let thread = start(&bot, &alice, 3).await;
+    let round = message(&bot, thread, 1).await;
+    assert!(heading(&round).contains("Round 1 of 3"), "{round}");
+    assert_graded(&bot.answer(&alice, &round, &card_of(&round).answer).await);
+    let reveal = message(&bot, thread, 2).await;
+    assert_eq!(title(&reveal), "Round 1 of 3 is over", "{reveal}");
+
+    // Round 2 is open when the connection drops; the bot resumes its session.
+    let second = message(&bot, thread, 3).await;
+    assert!(heading(&second).contains("Round 2 of 3"), "{second}");
+    let (identified, resumed) = (bot.fake.identify_count(), bot.fake.resume_count());
+    bot.fake.drop_gateway(false);
+    wait_reconnect(&bot, "RESUME", resumed, |b| b.fake.resume_count()).await;
+    assert_eq!(
+        bot.fake.identify_count(),
+        identified,
+        "a dropped connection is resumed, not identified anew"
+    );
+    assert_graded(&bot.answer(&alice, &second, &card_of(&second).answer).await);
+
+    // The session is invalidated before round 3 is answered: the bot identifies again.
+    bot.fake.drop_gateway(true);
+    wait_reconnect(&bot, "IDENTIFY", identified, |b| b.fake.identify_count()).await;
+    let reveal = message(&bot, thread, 4).await;
+    assert_eq!(title(&reveal), "Round 2 of 3 is over", "{reveal}");
+    let third = message(&bot, thread, 5).await;
+    assert!(heading(&third).contains("Round 3 of 3"), "{third}");
+    assert_graded(&bot.answer(&alice, &third, &card_of(&third).answer).await);
+    let reveal = message(&bot, thread, 6).await;
+    assert_eq!(title(&reveal), "Round 3 of 3 is over", "{reveal}");
+    let board = message(&bot, thread, 7).await;
+    assert_eq!(title(&board), "Session over · 3 rounds", "{board}");
+    assert!(
+        heading(&board).contains("<@721>") && heading(&board).contains("(3 answered)"),
+        "no answer lost to a reconnect: {board}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let messages = bot.fake.channel_messages(thread);
+    let titles: Vec<String> = messages.iter().map(title).collect();
+    for n in 1..=3 {
+        let rounds = messages
+            .iter()
+            .filter(|m| heading(m).contains(&format!("Round {n} of 3")))
+            .count();
+        let reveals = titles
+            .iter()
+            .filter(|t| **t == format!("Round {n} of 3 is over"))
+            .count();
+        assert_eq!((rounds, reveals), (1, 1), "round {n} once: {titles:?}");
+    }
+    assert_eq!(
+        titles.iter().filter(|t| t.starts_with("Session over")).count(),
+        1,
+        "one scoreboard: {titles:?}"
+    );
+    assert_eq!(
+        messages.len(),
+        8,
+        "the intro, three rounds, three reveals and the scoreboard, nothing else: {titles:?}"
+    );
+    assert!(
+        bot.fake.resume_count() > resumed && bot.fake.identify_count() > identified,
+        "both reconnects happened"
     );
     bot.assert_no_unexpected_routes();
 }
