@@ -528,7 +528,6 @@ pub fn run_eval(config: &Config, args: &EvalArgs) -> Result<ExitCode> {
             .unzip();
         let calibration = cuecard_grade::semantic::fit::fit(
             semantic.calibration(),
-            semantic.keyword(),
             &assessments,
             &gold,
             &source_name(&args.data),
@@ -542,7 +541,7 @@ pub fn run_eval(config: &Config, args: &EvalArgs) -> Result<ExitCode> {
             let best = item
                 .semantic
                 .iter()
-                .map(|a| a.rescore(&calibration, semantic.keyword()))
+                .map(|a| a.rescore(&calibration))
                 .fold(f64::NEG_INFINITY, f64::max);
             if best.is_finite() {
                 item.assessment.grade.score = best;

@@ -10,7 +10,7 @@
 use std::sync::{Arc, OnceLock};
 
 use cuecard_core::{GraderKind, KeyPoint, Verdict};
-use cuecard_grade::semantic::{SemanticGrader, SemanticModel};
+use cuecard_grade::semantic::{SemanticCalibration, SemanticGrader, SemanticModel};
 use cuecard_grade::{GradeRequest, KeywordGrader};
 
 /// One model for every test of this binary, loaded once (as in the application).
@@ -85,7 +85,10 @@ fn abbreviations_are_written_out_before_embedding() {
 #[test]
 fn a_paraphrase_with_no_shared_word_earns_credit() {
     let Some(model) = model() else { return };
-    let grader = SemanticGrader::new(KeywordGrader::new(), model);
+    // The mechanism, with the documented defaults: the bundled numbers, fitted on SemEval,
+    // credit only near-copies (cosine 0.8 and up), and `cuecard eval` measures those.
+    let grader =
+        SemanticGrader::new(KeywordGrader::new(), model).with_calibration(SemanticCalibration::default());
     let points = [KeyPoint::new("the liquid turned into vapor")];
     let question = "What happened to what was in the dish?";
     let paraphrase = "The water evaporated.";

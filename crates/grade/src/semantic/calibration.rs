@@ -5,13 +5,21 @@
 //! Per key point, the best cosine between it and a sentence of the answer becomes a credit by a
 //! ramp: nothing at `zero_at` or below, full credit at `full_at` or above, linear between. A
 //! point's semantic credit is the larger of that and its keyword credit (covered 1, partial
-//! `partial_credit`), except that a point the keyword grader found contradicted ("NACLs are
-//! stateful" for "NACL: stateless") keeps its keyword verdict: similar words are not the same
-//! claim. The answer's semantic coverage is the mean credit, each point weighted by its number
-//! of words; it is mixed with the keyword
-//! grader's coverage (`semantic_weight`), and the mix goes through the same kind of score curve
-//! as the keyword grader's (floor, slope, zero cut), with the keyword grader's cap on bare lists
-//! of keywords.
+//! `partial_credit`). The answer's lift is how much those credits add to the keyword credits
+//! alone (both as means, each point weighted by its number of words), and the score is the
+//! keyword grader's score plus `semantic_weight` times the lift, at most 1.
+//!
+//! So the semantic tier starts from the keyword grade and only adds what meaning finds that
+//! words did not; everything the keyword grader knows (question demoting, contradictions,
+//! penalties, its score curve) stands. Two kinds of answer get no lift at all:
+//! - one where the keyword grader found a key point contradicted ("NACLs are stateful" for
+//!   "NACL: stateless"): an embedding cannot tell a claim from its negation, and such answers are
+//!   on topic, so their sentences are similar to every point;
+//! - a bare list of keywords: naming the ideas is not explaining them, whichever tier sees them.
+//!
+//! (Version 1 of this file mixed the coverages and fitted its own score curve. Fitted by squared
+//! error on SemEval's pass/fail grades, that curve topped out at 0.75 and lifted misconceptions
+//! the keyword grader had zeroed: the tier scored worse than keywords on every data set.)
 
 use cuecard_core::Verdict;
 use serde::{Deserialize, Serialize};
@@ -24,7 +32,7 @@ pub const BUNDLED_SEMANTIC_CALIBRATION: &str = include_str!("../../data/semantic
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SemanticCalibration {
-    /// Format version of this file (1).
+    /// Format version of this file (2; version 1 had a score curve of its own).
     pub version: u32,
     /// Where the numbers came from: "defaults", or the data `--fit` used.
     pub fitted_on: String,
@@ -37,7 +45,8 @@ pub struct SemanticCalibration {
     /// Cosine at or above which a sentence earns a point fully (default 0.75; paraphrases
     /// score 0.7 to 0.9).
     pub full_at: f64,
-    /// Weight of the semantic coverage against the keyword grader's coverage (default 0.6).
+    /// How much of the lift (the mean credit meaning adds to the keyword credits) is added to
+    /// the keyword score (default 0.6).
     pub semantic_weight: f64,
     /// A point's credit at or above this is covered (default 0.75)...
     pub covered_at: f64,
@@ -45,12 +54,6 @@ pub struct SemanticCalibration {
     pub partial_at: f64,
     /// What a partial keyword verdict is worth as a point's keyword credit (default 0.5).
     pub partial_credit: f64,
-    /// Score of an answer whose mixed coverage is just above the zero cut (default 0.1).
-    pub floor: f64,
-    /// Score gained per unit of mixed coverage (default 1.0); clamped at 1.
-    pub slope: f64,
-    /// Mixed coverage at or below which the score is 0 (default 0.05).
-    pub min_coverage: f64,
     /// Scores at or above this pass (default 0.5); `--fit` sets the best-accuracy threshold.
     pub pass_threshold: f64,
     /// How many cards' key-point embeddings are kept in memory (default 4096; 384 floats, 1.5
@@ -61,7 +64,7 @@ pub struct SemanticCalibration {
 impl Default for SemanticCalibration {
     fn default() -> Self {
         Self {
-            version: 1,
+            version: 2,
             fitted_on: "defaults".to_owned(),
             model: "all-MiniLM-L6-v2".to_owned(),
             zero_at: 0.35,
@@ -70,9 +73,6 @@ impl Default for SemanticCalibration {
             covered_at: 0.75,
             partial_at: 0.35,
             partial_credit: 0.5,
-            floor: 0.1,
-            slope: 1.0,
-            min_coverage: 0.05,
             pass_threshold: 0.5,
             cache_cards: 4096,
         }
@@ -140,20 +140,18 @@ impl SemanticCalibration {
         }
     }
 
-    /// The mixed coverage of the keyword grader's coverage and the mean point credit.
+    /// The score: `keyword_score` lifted by `semantic_weight` times what the semantic credits
+    /// add to the keyword credits (both means over the points), at most 1, never below the
+    /// keyword score.
     #[must_use]
-    pub fn mix(&self, keyword_coverage: f64, semantic_coverage: f64) -> f64 {
-        let w = self.semantic_weight.clamp(0.0, 1.0);
-        (1.0 - w) * keyword_coverage + w * semantic_coverage
-    }
-
-    /// The score for a mixed coverage.
-    #[must_use]
-    pub fn score(&self, coverage: f64) -> f64 {
-        if !coverage.is_finite() || coverage <= self.min_coverage {
-            return 0.0;
+    pub fn lift(&self, keyword_score: f64, keyword_credit: f64, semantic_credit: f64) -> f64 {
+        let added = (semantic_credit - keyword_credit).max(0.0);
+        let lifted = keyword_score + self.semantic_weight.max(0.0) * added;
+        if lifted.is_finite() {
+            lifted.clamp(keyword_score.clamp(0.0, 1.0), 1.0)
+        } else {
+            keyword_score
         }
-        (self.floor + self.slope * coverage).clamp(0.0, 1.0)
     }
 }
 
@@ -164,7 +162,7 @@ mod tests {
     #[test]
     fn bundled_file_parses() {
         let bundled = SemanticCalibration::from_json(BUNDLED_SEMANTIC_CALIBRATION).expect("it parses");
-        assert_eq!(bundled.version, 1);
+        assert_eq!(bundled.version, 2);
         assert!(bundled.zero_at < bundled.full_at, "{bundled:?}");
         assert!(SemanticCalibration::from_json(r#"{"zero": 0.1}"#).is_err());
     }
@@ -187,5 +185,20 @@ mod tests {
         assert!(c.point_credit(Verdict::Missing, true, Some(0.95)).abs() < 1e-12);
         // No model: the keyword credit.
         assert!((c.point_credit(Verdict::Partial, false, None) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_lift_adds_to_the_keyword_score_and_never_takes_away() {
+        let c = SemanticCalibration {
+            semantic_weight: 0.5,
+            ..SemanticCalibration::default()
+        };
+        assert!((c.lift(0.4, 0.3, 0.9) - 0.7).abs() < 1e-12);
+        assert!(
+            (c.lift(0.4, 0.9, 0.3) - 0.4).abs() < 1e-12,
+            "less credit never lowers"
+        );
+        assert!((c.lift(0.9, 0.0, 1.0) - 1.0).abs() < 1e-12, "at most 1");
+        assert!((c.lift(0.4, 0.3, f64::NAN) - 0.4).abs() < 1e-12);
     }
 }

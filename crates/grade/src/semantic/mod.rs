@@ -12,8 +12,9 @@
 //!    are embedded in one batch. Key points are embedded once per card and cached.
 //! 3. Per key point: the best cosine over the answer's sentences becomes a credit, which can lift
 //!    the keyword verdict but never lower it, and never overrides a contradiction.
-//! 4. The mean credit is mixed with the keyword coverage and turned into a score. How, with which
-//!    thresholds, is data ([`SemanticCalibration`], fitted by `cuecard eval --fit`).
+//! 4. What the credits add to the keyword credits lifts the keyword score (never lowers it); no
+//!    lift where the keyword grader found a contradiction or a bare list of keywords. How much,
+//!    from which cosine, is data ([`SemanticCalibration`], fitted by `cuecard eval --fit`).
 //!
 //! # The model
 //!
@@ -245,11 +246,11 @@ pub struct SemanticAssessment {
 impl SemanticAssessment {
     /// The score this assessment gets under another calibration, without embedding again.
     #[must_use]
-    pub fn rescore(&self, calibration: &SemanticCalibration, keyword: &KeywordGrader) -> f64 {
+    pub fn rescore(&self, calibration: &SemanticCalibration) -> f64 {
         if self.unavailable.is_some() {
             return self.keyword.grade.score;
         }
-        score(calibration, keyword, &self.keyword, &self.signals).0
+        score(calibration, &self.keyword, &self.signals).0
     }
 }
 
@@ -375,7 +376,7 @@ impl SemanticGrader {
             Ok(best) => {
                 let cosines: Vec<f64> = best.iter().map(|b| b.cosine).collect();
                 let signals = keyword_only(Some(&cosines));
-                let (score, credits) = score(&self.calibration, &self.keyword, &keyword, &signals);
+                let (score, credits) = score(&self.calibration, &keyword, &signals);
                 let points = keyword
                     .grade
                     .points
@@ -533,34 +534,37 @@ fn on_cpu<T>(work: impl FnOnce() -> T) -> T {
 /// The score and the per-point credits: see [`SemanticCalibration`].
 fn score(
     calibration: &SemanticCalibration,
-    keyword_grader: &KeywordGrader,
     keyword: &Assessment,
     signals: &[PointSignal],
 ) -> (f64, Vec<f64>) {
+    let keyword_credits: Vec<f64> = signals
+        .iter()
+        .map(|s| calibration.point_credit(s.keyword, s.contradicted, None))
+        .collect();
+    // Meaning cannot tell a claim from its negation, nor an explanation from a list of its
+    // words: there the keyword grade stands, point by point too (see the calibration's docs).
+    if keyword.keyword_list || signals.iter().any(|s| s.contradicted) {
+        return (keyword.grade.score, keyword_credits);
+    }
     let credits: Vec<f64> = signals
         .iter()
         .map(|s| calibration.point_credit(s.keyword, s.contradicted, s.cosine))
         .collect();
-    let mut score =
-        calibration.score(calibration.mix(keyword.coverage, semantic_coverage(calibration, signals)));
-    if keyword.keyword_list {
-        // Naming the ideas is not explaining them, whichever tier sees them.
-        score = keyword_grader.calibration().salad_score(score);
-    }
+    let score = calibration.lift(
+        keyword.grade.score,
+        weighted_mean(signals, &keyword_credits),
+        weighted_mean(signals, &credits),
+    );
     (score, credits)
 }
 
-/// The answer's semantic coverage: the mean point credit, each point weighted by its words.
-fn semantic_coverage(calibration: &SemanticCalibration, signals: &[PointSignal]) -> f64 {
+/// The mean of per-point `values`, each point weighted by its words.
+fn weighted_mean(signals: &[PointSignal], values: &[f64]) -> f64 {
     let total: f64 = signals.iter().map(|s| s.weight).sum();
     if total <= 0.0 {
         return 0.0;
     }
-    signals
-        .iter()
-        .map(|s| s.weight * calibration.point_credit(s.keyword, s.contradicted, s.cosine))
-        .sum::<f64>()
-        / total
+    signals.iter().zip(values).map(|(s, v)| s.weight * v).sum::<f64>() / total
 }
 
 /// Whether the keyword grader found `point` contradicted. It says so only in a remark, whose
@@ -585,6 +589,51 @@ pub(crate) fn points_found(grader: &SemanticGrader, request: &GradeRequest<'_>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meaning_lifts_the_keyword_score_except_for_contradictions_and_keyword_lists() {
+        let signal = |keyword, contradicted, cosine| PointSignal {
+            keyword,
+            contradicted,
+            cosine: Some(cosine),
+            weight: 1.0,
+        };
+        let keyword = |score, keyword_list| Assessment {
+            grade: Grade {
+                score,
+                points: Vec::new(),
+                grader: GraderKind::Keyword,
+                remarks: Vec::new(),
+            },
+            coverage: 0.5,
+            keyword_list,
+        };
+        let c = SemanticCalibration {
+            zero_at: 0.5,
+            full_at: 0.9,
+            semantic_weight: 0.5,
+            ..SemanticCalibration::default()
+        };
+        let found_and_said = [
+            signal(Verdict::Covered, false, 0.2),
+            signal(Verdict::Missing, false, 0.95),
+        ];
+        // The second point is worth 1 by meaning, 0 by words: the mean gains 0.5, the score 0.25.
+        let (score_lifted, credits) = score(&c, &keyword(0.6, false), &found_and_said);
+        assert!((score_lifted - 0.85).abs() < 1e-9, "{score_lifted}");
+        assert!((credits[1] - 1.0).abs() < 1e-9);
+        let (as_list, credits) = score(&c, &keyword(0.2, true), &found_and_said);
+        assert!((as_list - 0.2).abs() < 1e-9 && credits[1].abs() < 1e-9);
+        let contradicted = [
+            signal(Verdict::Missing, true, 0.95),
+            signal(Verdict::Missing, false, 0.95),
+        ];
+        let (wrong, credits) = score(&c, &keyword(0.0, false), &contradicted);
+        assert!(
+            wrong.abs() < 1e-9 && credits.iter().all(|c| c.abs() < 1e-9),
+            "{wrong}"
+        );
+    }
 
     #[test]
     fn contradiction_remarks_are_recognised() {
