@@ -46,7 +46,7 @@ fn vectors_match_sentence_transformers() {
         serde_json::from_str(include_str!("data/semantic_reference.json")).expect("reference JSON");
     let sentences = reference["sentences"].as_array().expect("sentences");
     let texts: Vec<&str> = sentences.iter().map(|s| s["text"].as_str().unwrap()).collect();
-    // All in one batch: the short ones are padded to the longest.
+    // All in one call: the embedder groups them by length and must hand them back in order.
     let vectors = model.embed(&texts).expect("embedding works");
     assert_eq!(model.dimension(), 384);
     for (s, v) in sentences.iter().zip(&vectors) {
@@ -63,6 +63,27 @@ fn vectors_match_sentence_transformers() {
     // Alone, the same vector as in the batch.
     let alone = model.embed(&texts[1..2]).unwrap();
     assert!(alone[0].cosine(&vectors[1]) > 0.9999);
+}
+
+#[test]
+fn a_sentence_padded_in_a_batch_gets_its_vector_alone() {
+    let Some(model) = model() else { return };
+    // Lengths a token or two apart share one padded batch; the mask must keep the padding out.
+    let texts = [
+        "pods restart often",
+        "pods restart very often",
+        "the pods restart very often",
+        "pods restart",
+    ];
+    let together = model.embed(&texts).expect("embedding works");
+    assert_eq!(together.len(), texts.len());
+    for (text, vector) in texts.iter().zip(&together) {
+        let alone = model.embed(&[text]).expect("embedding works");
+        let cosine = alone[0].cosine(vector);
+        assert!(cosine > 0.9999, "{text:?}: cosine {cosine} between alone and in the batch");
+    }
+    // And they are different sentences, so a mix-up of the order would show.
+    assert!(together[0].cosine(&together[3]) < 0.999);
 }
 
 #[test]

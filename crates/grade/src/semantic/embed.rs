@@ -122,17 +122,56 @@ impl Embedder {
             ids.truncate(self.max_tokens);
             rows.push(ids);
         }
-        let longest = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let mut ids = Vec::with_capacity(rows.len() * longest);
-        let mut mask = Vec::with_capacity(rows.len() * longest);
-        for row in &rows {
+        // Batches of similar lengths: a batch is padded to its longest member, and every pad
+        // position costs as much as a real token, so one long sentence among short ones would
+        // multiply the work. Sorted by length, a batch grows while its padded size stays within
+        // a quarter of its real tokens; the vectors go back in the callers' order.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| rows[i].len());
+        let mut vectors: Vec<Option<Embedding>> = vec![None; rows.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            let mut real = rows[order[start]].len();
+            while let Some(&next) = order.get(end) {
+                let longest = rows[next].len();
+                if (end + 1 - start) * longest * 4 > (real + longest) * 5 {
+                    break;
+                }
+                real += longest;
+                end += 1;
+            }
+            let batch = &order[start..end];
+            let embedded = self
+                .forward_padded(batch.iter().map(|&i| rows[i].as_slice()))
+                .map_err(|e| SemanticError::Model(e.to_string()))?;
+            for (&i, vector) in batch.iter().zip(embedded) {
+                vectors[i] = Some(vector);
+            }
+            start = end;
+        }
+        vectors
+            .into_iter()
+            .map(|v| v.ok_or_else(|| SemanticError::Model("a text was not embedded".to_owned())))
+            .collect()
+    }
+
+    /// One forward pass over `rows` (token ids), padded to the longest.
+    fn forward_padded<'r>(
+        &self,
+        rows: impl Iterator<Item = &'r [u32]> + Clone,
+    ) -> candle_core::Result<Vec<Embedding>> {
+        let longest = rows.clone().map(<[u32]>::len).max().unwrap_or(0).max(1);
+        let count = rows.clone().count();
+        let mut ids = Vec::with_capacity(count * longest);
+        let mut mask = Vec::with_capacity(count * longest);
+        for row in rows {
             ids.extend_from_slice(row);
             ids.extend(std::iter::repeat_n(0u32, longest - row.len()));
             mask.extend(std::iter::repeat_n(1f32, row.len()));
             mask.extend(std::iter::repeat_n(0f32, longest - row.len()));
         }
-        self.forward(ids, mask, rows.len(), longest)
-            .map_err(|e| SemanticError::Model(e.to_string()))
+        self.forward(ids, mask, count, longest)
     }
 
     fn forward(

@@ -372,10 +372,24 @@ impl SemanticGrader {
                 unavailable: None,
             };
         }
-        match self.similarities(&request) {
+        // Where meaning cannot change the grade, the model is not run: a point the keyword
+        // grader found covered has full credit already, and a keyword list or a contradicted
+        // point keeps the keyword grade whatever the cosines (see `score`). The result is the
+        // one the cosines would give; only the time (milliseconds) is saved. The model is still
+        // loaded (once), so that a grade says "semantic" only where the tier can work.
+        let meaning_can_lift = !keyword.keyword_list
+            && !contradicted.iter().any(|&c| c)
+            && keyword.grade.points.iter().any(|p| p.verdict != Verdict::Covered);
+        let best = if meaning_can_lift {
+            self.similarities(&request).map(Some)
+        } else {
+            self.model.load().map(|()| None)
+        };
+        match best {
             Ok(best) => {
-                let cosines: Vec<f64> = best.iter().map(|b| b.cosine).collect();
-                let signals = keyword_only(Some(&cosines));
+                let cosines: Option<Vec<f64>> = best.as_ref().map(|b| b.iter().map(|b| b.cosine).collect());
+                let best = best.unwrap_or_else(|| vec![BestSentence::default(); keyword.grade.points.len()]);
+                let signals = keyword_only(cosines.as_deref());
                 let (score, credits) = score(&self.calibration, &keyword, &signals);
                 let points = keyword
                     .grade
