@@ -80,7 +80,10 @@ fn a_sentence_padded_in_a_batch_gets_its_vector_alone() {
     for (text, vector) in texts.iter().zip(&together) {
         let alone = model.embed(&[text]).expect("embedding works");
         let cosine = alone[0].cosine(vector);
-        assert!(cosine > 0.9999, "{text:?}: cosine {cosine} between alone and in the batch");
+        assert!(
+            cosine > 0.9999,
+            "{text:?}: cosine {cosine} between alone and in the batch"
+        );
     }
     // And they are different sentences, so a mix-up of the order would show.
     assert!(together[0].cosine(&together[3]) < 0.999);
