@@ -126,9 +126,14 @@ impl Bot {
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
+    /// The SQLite file in the bot's data directory.
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        self.data.path().join("cuecard.db")
+    }
+
     /// The SQLite database of a bot that was given no other (`cuecard.db` in its data directory).
     pub fn sqlite_url(&self) -> String {
-        format!("sqlite://{}", self.data.path().join("cuecard.db").display())
+        format!("sqlite://{}", self.sqlite_path().display())
     }
 
     /// Kills the bot with SIGKILL: no shutdown, no last writes.

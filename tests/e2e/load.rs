@@ -267,22 +267,6 @@ fn callbacks(requests: &[Recorded]) -> HashMap<String, Vec<(Instant, Value)>> {
     found
 }
 
-/// One line of `/proc/PID/status`, in KiB.
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    status_kib(pid, "VmRSS")
-}
-
 /// The bot's memory at one instant, in KiB: resident in all, and its two parts. `RssFile` is
 /// file-backed pages, which on SQLite are mostly the memory-mapped database (`mmap_size`): it
 /// grows with the file, as the OS maps more of it, and the OS can drop it at any time. `RssAnon`
@@ -294,11 +278,22 @@ struct Memory {
     file: u64,
 }
 
+/// Reads the three from one read of `/proc/PID/status`.
 fn memory(pid: u32) -> Option<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib = |field: &str| -> Option<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
     Some(Memory {
-        rss: rss_kib(pid)?,
-        anon: status_kib(pid, "RssAnon")?,
-        file: status_kib(pid, "RssFile")?,
+        rss: kib("VmRSS")?,
+        anon: kib("RssAnon")?,
+        file: kib("RssFile")?,
     })
 }
 
@@ -377,7 +372,7 @@ async fn run_load(database: Option<&str>, backend: &str) {
         Arc::clone(&load).tick(0, step).await;
     }
     lock(&load.sent).clear();
-    let rss_start = rss_kib(pid).unwrap_or(0);
+    let rss_start = memory(pid).map_or(0, |m| m.rss);
     let samples = Arc::new(Mutex::new(Vec::new()));
     let sampling = {
         let samples = Arc::clone(&samples);
@@ -414,7 +409,7 @@ async fn run_load(database: Option<&str>, backend: &str) {
         }
     }
     sampling.abort();
-    let rss_end = rss_kib(pid).unwrap_or(0);
+    let rss_end = memory(pid).map_or(0, |m| m.rss);
     let samples = lock(&samples).clone();
 
     let replies = callbacks(&bot.fake.requests());
@@ -510,13 +505,7 @@ async fn run_load(database: Option<&str>, backend: &str) {
         series(|m| m.file)
     );
     if database.is_none() {
-        let size = std::fs::metadata(
-            url.trim_start_matches("sqlite://")
-                .split('?')
-                .next()
-                .unwrap_or(""),
-        )
-        .map_or(0, |m| m.len());
+        let size = std::fs::metadata(bot.sqlite_path()).map_or(0, |m| m.len());
         println!(
             "  SQLite file at the end: {:.1} MiB",
             size as f64 / 1024.0 / 1024.0

@@ -128,7 +128,7 @@ impl Embedder {
         // a quarter of its real tokens; the vectors go back in the callers' order.
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| rows[i].len());
-        let mut vectors: Vec<Option<Embedding>> = vec![None; rows.len()];
+        let mut vectors: Vec<(usize, Embedding)> = Vec::with_capacity(rows.len());
         let mut start = 0;
         while start < order.len() {
             let mut end = start + 1;
@@ -141,37 +141,29 @@ impl Embedder {
                 real += longest;
                 end += 1;
             }
-            let batch = &order[start..end];
+            let batch: Vec<&[u32]> = order[start..end].iter().map(|&i| rows[i].as_slice()).collect();
             let embedded = self
-                .forward_padded(batch.iter().map(|&i| rows[i].as_slice()))
+                .forward_padded(&batch)
                 .map_err(|e| SemanticError::Model(e.to_string()))?;
-            for (&i, vector) in batch.iter().zip(embedded) {
-                vectors[i] = Some(vector);
-            }
+            vectors.extend(order[start..end].iter().copied().zip(embedded));
             start = end;
         }
-        vectors
-            .into_iter()
-            .map(|v| v.ok_or_else(|| SemanticError::Model("a text was not embedded".to_owned())))
-            .collect()
+        vectors.sort_unstable_by_key(|&(i, _)| i);
+        Ok(vectors.into_iter().map(|(_, v)| v).collect())
     }
 
     /// One forward pass over `rows` (token ids), padded to the longest.
-    fn forward_padded<'r>(
-        &self,
-        rows: impl Iterator<Item = &'r [u32]> + Clone,
-    ) -> candle_core::Result<Vec<Embedding>> {
-        let longest = rows.clone().map(<[u32]>::len).max().unwrap_or(0).max(1);
-        let count = rows.clone().count();
-        let mut ids = Vec::with_capacity(count * longest);
-        let mut mask = Vec::with_capacity(count * longest);
+    fn forward_padded(&self, rows: &[&[u32]]) -> candle_core::Result<Vec<Embedding>> {
+        let longest = rows.iter().map(|r| r.len()).max().unwrap_or(0).max(1);
+        let mut ids = Vec::with_capacity(rows.len() * longest);
+        let mut mask = Vec::with_capacity(rows.len() * longest);
         for row in rows {
             ids.extend_from_slice(row);
             ids.extend(std::iter::repeat_n(0u32, longest - row.len()));
             mask.extend(std::iter::repeat_n(1f32, row.len()));
             mask.extend(std::iter::repeat_n(0f32, longest - row.len()));
         }
-        self.forward(ids, mask, count, longest)
+        self.forward(ids, mask, rows.len(), longest)
     }
 
     fn forward(
