@@ -43,6 +43,17 @@ pub fn install() -> Result<PrometheusHandle> {
         .context("configuring the metrics histograms")?
         .install_recorder()
         .context("installing the metrics recorder")?;
+    // The recorder keeps every histogram sample until upkeep folds it into the buckets. A
+    // scrape does that too, but with nobody scraping (Prometheus down, or a listener set up
+    // and never used) the samples of every interaction would pile up: 5 s as `install` would.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
     describe_histogram!(
         GRADING_SECONDS,
         Unit::Seconds,

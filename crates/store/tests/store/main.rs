@@ -12,6 +12,7 @@ mod hostile;
 mod leaderboards;
 mod reviews;
 mod sessions;
+mod sqlite_file;
 mod streaks;
 mod support;
 mod users;
