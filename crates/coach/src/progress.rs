@@ -44,31 +44,26 @@ pub struct Stats {
 impl Coach {
     /// The user's progress.
     pub async fn stats(&self, user: UserId) -> Result<Stats, CoachError> {
-        let attempts = self.store.recent_attempts(user, STATS_WINDOW).await?;
-        let mut topics: Vec<TopicStats> = Vec::new();
-        for attempt in &attempts {
-            match topics.iter_mut().find(|t| t.topic == attempt.topic) {
-                Some(t) => {
-                    t.average += attempt.grade.score;
-                    t.answers += 1;
-                }
-                None => topics.push(TopicStats {
-                    topic: attempt.topic.clone(),
-                    answers: 1,
-                    average: attempt.grade.score,
-                }),
-            }
-        }
-        for t in &mut topics {
-            t.average /= f64::from(t.answers);
-        }
+        let totals = self
+            .store
+            .topic_totals(user, STATS_WINDOW, self.policy.pass_mark)
+            .await?;
+        let mut topics: Vec<TopicStats> = totals
+            .iter()
+            .map(|t| TopicStats {
+                topic: t.topic.clone(),
+                answers: t.answers,
+                average: t.total / f64::from(t.answers.max(1)),
+            })
+            .collect();
         topics.sort_by(|a, b| {
             a.average
                 .total_cmp(&b.average)
                 .then_with(|| a.topic.cmp(&b.topic))
         });
-        let answers = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
-        let total: f64 = attempts.iter().map(|a| a.grade.score).sum();
+        let answers: u32 = totals.iter().map(|t| t.answers).sum();
+        let total: f64 = totals.iter().map(|t| t.total).sum();
+        let passed: u32 = totals.iter().map(|t| t.passed).sum();
         let now = self.clock.now();
         let schedule = self.store.review_states(user).await?;
         let due_now = schedule.iter().filter(|s| s.due <= now).count();
@@ -79,13 +74,7 @@ impl Coach {
             } else {
                 total / f64::from(answers)
             },
-            passed: u32::try_from(
-                attempts
-                    .iter()
-                    .filter(|a| a.grade.score >= self.policy.pass_mark)
-                    .count(),
-            )
-            .unwrap_or(u32::MAX),
+            passed,
             topics,
             scheduled: u32::try_from(schedule.len()).unwrap_or(u32::MAX),
             due_now: u32::try_from(due_now).unwrap_or(u32::MAX),

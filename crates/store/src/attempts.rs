@@ -120,6 +120,19 @@ impl RecordOutcome {
     }
 }
 
+/// One topic of a user's latest answers, summed in the database: what their stats show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicTotals {
+    /// The topic's slug.
+    pub topic: String,
+    /// Answers in the topic.
+    pub answers: u32,
+    /// Their summed score.
+    pub total: f64,
+    /// How many scored at least the pass mark.
+    pub passed: u32,
+}
+
 macro_rules! attempt_columns {
     () => {
         "id, user_id, guild_id, card_id, topic, occasion, drop_id, round_id, answer, score, \
@@ -246,6 +259,40 @@ impl Store {
             )
             .await?;
         attempts_from(rows)
+    }
+
+    /// Per topic (in slug order), the user's latest `limit` answers counted and summed, and
+    /// how many of them scored at least `pass_mark`. Summed by the database, so a user with
+    /// thousands of answers costs one indexed range, not thousands of rows decoded.
+    pub async fn topic_totals(
+        &self,
+        user: UserId,
+        limit: u32,
+        pass_mark: f64,
+    ) -> Result<Vec<TopicTotals>, StoreError> {
+        let rows: Vec<(String, i64, f64, i64)> = self
+            .db
+            .fetch_all(
+                query(
+                    "SELECT topic, COUNT(*), SUM(score), SUM(CASE WHEN score >= $2 THEN 1 ELSE 0 END)
+                     FROM (SELECT topic, score FROM attempts WHERE user_id = $1
+                           ORDER BY created_at DESC, id DESC LIMIT $3) recent
+                     GROUP BY topic ORDER BY topic",
+                )
+                .bind(convert::user(user))
+                .bind(pass_mark)
+                .bind(i64::from(limit)),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(topic, answers, total, passed)| TopicTotals {
+                topic,
+                answers: convert::count(answers),
+                total,
+                passed: convert::count(passed),
+            })
+            .collect())
     }
 
     /// A user's latest answers, newest first: for "your recent answers" and for drawing cards

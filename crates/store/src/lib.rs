@@ -78,7 +78,7 @@ use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use attempts::{Attempt, AttemptId, NewAttempt, Occasion, RecordOutcome};
+pub use attempts::{Attempt, AttemptId, NewAttempt, Occasion, RecordOutcome, TopicTotals};
 pub use db::Backend;
 pub use drop_extras::DropOptions;
 pub use drops::{DailyDrop, DropClaim, DropId, DropSettings, DropState, NewDrop};

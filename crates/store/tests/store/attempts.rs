@@ -1,6 +1,6 @@
 //! Recording answers: round trips, idempotency per drop, round and request, and races.
 
-use cuecard_core::{GuildId, Period, UserId};
+use cuecard_core::{GuildId, Period, Topic, UserId};
 use cuecard_store::{Board, DropId, NewDrop, Occasion, Page, RecordOutcome, StoreError};
 use jiff::civil::date;
 
@@ -15,6 +15,7 @@ store_tests!(
     one_bad_answer_in_a_crowd_fails_alone,
     duplicates_in_one_batch_count_once,
     abandoned_answers_are_whole_or_absent,
+    topic_totals_sum_the_latest_answers_per_topic,
 );
 
 async fn claim(db: &TestDb, guild: u64) -> Result<DropId, StoreError> {
@@ -280,4 +281,42 @@ async fn answers_match_totals(db: &TestDb) -> Result<(usize, bool), StoreError> 
         };
     }
     Ok((written, whole))
+}
+
+async fn topic_totals_sum_the_latest_answers_per_topic(db: TestDb) -> TestResult {
+    let t0 = at("2025-03-03T10:00:00Z");
+    let mut minute = 0;
+    let mut record = async |user: u64, topic: &str, score: f64| -> TestResult {
+        minute += 1;
+        let mut new = answer(user, Some(1), score, t0 + jiff::SignedDuration::from_mins(minute));
+        new.topic = Topic::new(topic);
+        db.store.record_attempt(&new).await?;
+        Ok(())
+    };
+    // The oldest answer, which a window of 4 leaves out.
+    record(1, "Linux", 0.0).await?;
+    record(1, "Terraform", 0.5).await?;
+    record(1, "Linux", 0.75).await?;
+    record(1, "Terraform", 1.0).await?;
+    record(1, "Terraform", 0.25).await?;
+    // Someone else's answer counts for nobody else.
+    record(2, "Linux", 1.0).await?;
+
+    let all = db.store.topic_totals(UserId(1), 100, 0.5).await?;
+    let summary: Vec<(&str, u32, f64, u32)> = all
+        .iter()
+        .map(|t| (t.topic.as_str(), t.answers, t.total, t.passed))
+        .collect();
+    // A score equal to the pass mark passes.
+    assert_eq!(summary, [("linux", 2, 0.75, 1), ("terraform", 3, 1.75, 2)]);
+
+    let latest = db.store.topic_totals(UserId(1), 4, 0.5).await?;
+    assert_eq!(latest[0].topic, "linux");
+    assert_eq!(
+        (latest[0].answers, latest[0].passed),
+        (1, 1),
+        "the oldest answer is outside the window"
+    );
+    assert!(db.store.topic_totals(UserId(3), 100, 0.5).await?.is_empty());
+    Ok(())
 }
