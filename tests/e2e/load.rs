@@ -47,7 +47,7 @@ const SCRIPT: [Kind; 8] = [
     Kind::Leaderboard,
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Ask,
     Press,
@@ -422,14 +422,20 @@ async fn run_load(database: Option<&str>, backend: &str) {
     }
     let (mut lost, mut duplicated, mut errors, mut graded, mut not_recorded) = (0, 0, 0, 0, 0);
     let mut latencies = Vec::new();
+    // By kind and by third of the run (in the order sent), to see which command slows down
+    // as the database fills.
+    let mut by_kind: HashMap<Kind, [Vec<Duration>; 3]> = HashMap::new();
     let mut problems = Vec::new();
-    for s in &sent {
+    for (n, s) in sent.iter().enumerate() {
         let Some(answers) = replies.get(&s.id) else {
             lost += 1;
             problems.push(format!("{:?} {} lost", s.kind, s.id));
             continue;
         };
-        latencies.push(answers[0].0.saturating_duration_since(s.at));
+        let latency = answers[0].0.saturating_duration_since(s.at);
+        latencies.push(latency);
+        let third = (3 * n / sent.len()).min(2);
+        by_kind.entry(s.kind).or_default()[third].push(latency);
         if answers.len() > 1 {
             duplicated += 1;
             problems.push(format!("{:?} {} answered {} times", s.kind, s.id, answers.len()));
@@ -481,6 +487,20 @@ async fn run_load(database: Option<&str>, backend: &str) {
         ms(percentile(&latencies, 0.99)),
         ms(latencies.last().copied().unwrap_or_default()),
     );
+    // The script names Ask twice: the second finds it taken.
+    for kind in SCRIPT {
+        let Some(thirds) = by_kind.remove(&kind) else {
+            continue;
+        };
+        let thirds = thirds.map(|mut t| {
+            t.sort_unstable();
+            format!("{}/{}", ms(percentile(&t, 0.5)), ms(percentile(&t, 0.99)))
+        });
+        println!(
+            "    {kind:?} p50/p99 in the first, middle and last third: {}",
+            thirds.join(", ")
+        );
+    }
     let series = |part: fn(&Memory) -> u64| -> String {
         samples
             .iter()

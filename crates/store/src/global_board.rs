@@ -3,9 +3,9 @@
 //!
 //! Aggregating a week of everyone's attempts takes tens of milliseconds at a million attempts;
 //! here a page is a range read on an index in display order and a rank is a count over a range
-//! of the same index. Guild boards and topic boards still aggregate `attempts` (see
-//! `leaderboard.rs`): a guild's week is small, and follows the guild's time zone, which can
-//! change. The order, ties, `min_answers`, pages, ranks and neighbours are the same as there.
+//! of the same index. Guild boards sum quarter-hour totals and topic boards aggregate `attempts`
+//! (see `leaderboard.rs`): a guild's week follows the guild's time zone, which can change. The
+//! order, ties, `min_answers`, pages, ranks and neighbours are the same as there.
 
 use cuecard_core::{Period, UserId};
 use jiff::Timestamp;

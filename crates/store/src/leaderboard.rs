@@ -1,5 +1,8 @@
-//! Leaderboards: aggregates over `attempts` for a guild or everyone, a period and some topics.
-//! Global boards of every topic read running totals instead (`global_board.rs`).
+//! Leaderboards: aggregates for a guild or everyone, a period and some topics.
+//!
+//! Global boards of every topic read running totals (`global_board.rs`). Guild boards of every
+//! topic sum the guild's quarter-hour totals (`guild_totals`, migration 0006): one row per user
+//! and active quarter hour rather than one per answer. Topic boards aggregate `attempts`.
 
 use std::fmt::Write as _;
 
@@ -341,17 +344,60 @@ fn bind_all(mut query: Query, binds: Vec<crate::db::Arg>) -> Query {
     query
 }
 
+/// The length of a `guild_totals` bucket: a quarter hour, in milliseconds (migration 0006).
+const GUILD_BUCKET_MS: i64 = 15 * 60 * 1000;
+
+/// What a board sums: the rows of `attempts` or of `guild_totals` that count.
+#[derive(Debug, PartialEq, Eq)]
+enum Source {
+    Attempts,
+    GuildTotals,
+}
+
+impl Source {
+    /// `guild_totals` for a guild board of every topic whose period is whole buckets (every
+    /// period in a zone whose offset is a whole number of quarter hours, as all are today);
+    /// `attempts` for anything else.
+    fn of(board: &Board, since: Option<Timestamp>, until: Option<Timestamp>) -> Self {
+        let on_boundary =
+            |at: Option<Timestamp>| at.is_none_or(|at| convert::millis(at).rem_euclid(GUILD_BUCKET_MS) == 0);
+        if matches!(board.scope, Scope::Guild(_))
+            && board.topics.is_empty()
+            && on_boundary(since)
+            && on_boundary(until)
+        {
+            Self::GuildTotals
+        } else {
+            Self::Attempts
+        }
+    }
+}
+
 /// `WITH board AS (...), ranked AS (...)` for `board`, and its bind values (`$1..$n`).
 ///
-/// The `WHERE` clause is assembled so that each variant is a plain range scan on
-/// `attempts_guild_board (guild_id, created_at, user_id, score)` or
-/// `attempts_global_board (created_at, user_id, score)`; optional filters written as
-/// `($1 IS NULL OR ...)` would hide those indexes from SQLite's planner.
+/// The `WHERE` clause is assembled so that each variant is a plain range scan: on the key of
+/// `guild_totals (guild_id, since, user_id)`, or on `attempts_guild_board (guild_id,
+/// created_at, user_id, score)` or `attempts_global_board (created_at, user_id, score)`;
+/// optional filters written as `($1 IS NULL OR ...)` would hide those indexes from SQLite's
+/// planner.
 fn ranked_sql(
     board: &Board,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
 ) -> (String, Vec<crate::db::Arg>) {
+    let source = Source::of(board, since, until);
+    // A bucket starts inside the period exactly when the answers in it do, since the period is
+    // whole buckets.
+    let (table, time, total, answers) = match source {
+        Source::Attempts => ("attempts", "created_at", "SUM(score)", "COUNT(*)"),
+        // Postgres sums BIGINTs to NUMERIC: cast back to what the rows decode.
+        Source::GuildTotals => (
+            "guild_totals",
+            "since",
+            "SUM(total)",
+            "CAST(SUM(answers) AS BIGINT)",
+        ),
+    };
     let mut binds: Vec<crate::db::Arg> = Vec::new();
     let mut filters: Vec<String> = Vec::new();
     let next = |binds: &mut Vec<crate::db::Arg>, arg: crate::db::Arg| {
@@ -364,11 +410,11 @@ fn ranked_sql(
     }
     if let Some(since) = since {
         let p = next(&mut binds, convert::millis(since).into());
-        filters.push(format!("created_at >= {p}"));
+        filters.push(format!("{time} >= {p}"));
     }
     if let Some(until) = until {
         let p = next(&mut binds, convert::millis(until).into());
-        filters.push(format!("created_at < {p}"));
+        filters.push(format!("{time} < {p}"));
     }
     if !board.topics.is_empty() {
         let list: Vec<String> = board
@@ -395,10 +441,10 @@ fn ranked_sql(
     };
     let sql = format!(
         "WITH board AS (
-             SELECT user_id, SUM(score) AS total, COUNT(*) AS answers
-             FROM attempts {filter}
+             SELECT user_id, {total} AS total, {answers} AS answers
+             FROM {table} {filter}
              GROUP BY user_id
-             HAVING COUNT(*) >= {min}
+             HAVING {answers} >= {min}
          ), ranked AS (
              SELECT user_id, total, answers,
                     RANK() OVER (ORDER BY {key} DESC) AS rank,
@@ -445,6 +491,43 @@ mod tests {
         assert_eq!(since, at("2025-03-03T05:00:00Z"));
         assert_eq!(until, at("2025-03-10T04:00:00Z"));
         assert_eq!((until - since).as_hours(), 167);
+        Ok(())
+    }
+
+    #[test]
+    fn guild_boards_sum_buckets_only_for_whole_quarter_hours() -> Result<(), Box<dyn std::error::Error>> {
+        let guild = Board::guild(GuildId(1), Period::Week);
+        let source = |board: &Board, zone: &str, now: &str| -> Result<Source, Box<dyn std::error::Error>> {
+            let (since, until) = period_bounds(board.period, &TimeZone::get(zone)?, at(now))?;
+            Ok(Source::of(board, since, until))
+        };
+        // Nepal is 5:45 ahead of UTC: its midnight is a quarter-hour boundary.
+        assert_eq!(
+            source(&guild, "Asia/Kathmandu", "2025-03-09T20:00:00Z")?,
+            Source::GuildTotals
+        );
+        assert_eq!(
+            source(
+                &Board::guild(GuildId(1), Period::AllTime),
+                "UTC",
+                "2025-03-09T20:00:00Z"
+            )?,
+            Source::GuildTotals
+        );
+        // New York kept local mean time, 4:56:02 behind, until 1883: not whole buckets.
+        assert_eq!(
+            source(&guild, "America/New_York", "1870-06-01T12:00:00Z")?,
+            Source::Attempts
+        );
+        // Topic boards and global boards do not read guild totals.
+        assert_eq!(
+            source(&guild.clone().topic("linux"), "UTC", "2025-03-09T20:00:00Z")?,
+            Source::Attempts
+        );
+        assert_eq!(
+            source(&Board::global(Period::Week), "UTC", "2025-03-09T20:00:00Z")?,
+            Source::Attempts
+        );
         Ok(())
     }
 

@@ -102,6 +102,8 @@ impl Store {
         // finds none to recount.
         conn.execute(query("DELETE FROM global_totals WHERE user_id = $1").bind(id))
             .await?;
+        conn.execute(query("DELETE FROM guild_totals WHERE user_id = $1").bind(id))
+            .await?;
         let attempts = conn
             .execute(query("DELETE FROM attempts WHERE user_id = $1").bind(id))
             .await?;

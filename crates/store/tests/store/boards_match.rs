@@ -1,7 +1,8 @@
 //! Every board equals a brute-force ranking of the answers that count, on seeded random data:
-//! global boards (read from running totals) and guild and topic boards (aggregated from
-//! attempts), across week and month boundaries, with duplicate submissions, a deleted user and
-//! attempts removed by a cascade.
+//! global boards (read from running totals), guild boards (summed from quarter-hour totals) and
+//! topic boards (aggregated from attempts), across week and month boundaries, in guilds whose
+//! time zones are a whole, a half and a three-quarter hour off UTC, and after a guild changes
+//! its zone; with duplicate submissions, a deleted user and attempts removed by a cascade.
 
 use cuecard_core::{GuildId, Period, Topic, UserId};
 use cuecard_store::{Board, NewDrop, Occasion, Page, Scope, SortBy, Standing};
@@ -43,9 +44,12 @@ struct Counted {
 const TOPICS: [&str; 3] = ["terraform", "kubernetes", "linux"];
 /// Guild 2 counts weeks in UTC+13, guild 3 in UTC-10: their weeks are not the global ones.
 const ZONES: [(u64, &str); 3] = [(1, "UTC"), (2, "Pacific/Tongatapu"), (3, "Pacific/Honolulu")];
+/// What the test moves guilds 2 and 3 to before its last check: half and three-quarter hours
+/// off UTC, so their weeks start between the hours.
+const MOVED: [(u64, &str); 2] = [(2, "Asia/Kolkata"), (3, "Asia/Kathmandu")];
 
-fn zone_of(guild: u64) -> TimeZone {
-    let name = ZONES
+fn zone_of(zones: &[(u64, &str)], guild: u64) -> TimeZone {
+    let name = zones
         .iter()
         .find(|(id, _)| *id == guild)
         .map_or("UTC", |(_, name)| name);
@@ -75,9 +79,9 @@ fn bounds(period: Period, zone: &TimeZone, now: Timestamp) -> (Timestamp, Timest
 }
 
 /// The whole board, ranked the slow and obvious way.
-fn expected(counted: &[Counted], board: &Board, now: Timestamp) -> Vec<Standing> {
+fn expected(zones: &[(u64, &str)], counted: &[Counted], board: &Board, now: Timestamp) -> Vec<Standing> {
     let zone = match board.scope {
-        Scope::Guild(guild) => zone_of(guild.0),
+        Scope::Guild(guild) => zone_of(zones, guild.0),
         Scope::Global => TimeZone::UTC,
     };
     let (since, until) = bounds(board.period, &zone, now);
@@ -138,7 +142,9 @@ fn boards() -> Vec<Board> {
                 let with = |board: Board| board.sorted_by(sort).min_answers(min);
                 boards.push(with(Board::global(period)));
                 boards.push(with(Board::global(period).topic("kubernetes")));
+                boards.push(with(Board::guild(GuildId(1), period)));
                 boards.push(with(Board::guild(GuildId(2), period)));
+                boards.push(with(Board::guild(GuildId(3), period)));
                 boards.push(with(
                     Board::guild(GuildId(1), period).topic("terraform").topic("linux"),
                 ));
@@ -150,11 +156,11 @@ fn boards() -> Vec<Board> {
 
 /// Checks every board against [`expected`] at each of `nows`: whole pages, pages of three,
 /// and every user's standing with two neighbours.
-async fn check(db: &TestDb, counted: &[Counted], nows: &[Timestamp]) -> TestResult {
+async fn check(db: &TestDb, zones: &[(u64, &str)], counted: &[Counted], nows: &[Timestamp]) -> TestResult {
     let users: Vec<u64> = (1..=14).collect();
     for &now in nows {
         for board in boards() {
-            let want = expected(counted, &board, now);
+            let want = expected(zones, counted, &board, now);
             let what = format!("{board:?} at {now}");
             let whole = db.store.leaderboard(&board, now, Page::first(100)).await?;
             assert_eq!(whole.entries, want, "{what}");
@@ -263,6 +269,37 @@ async fn boards_equal_a_brute_force_ranking(db: TestDb) -> TestResult {
             at: new.at,
         });
     }
+    // Answers on either side of the instants where the weeks of guilds 2 and 3 will start
+    // once they move (Monday 3 February, midnight in Kolkata and in Kathmandu); several answers
+    // by one user in one quarter hour, which guild boards count from one row; and one in the
+    // quarter hour of the drop's answers below, which stays when they are deleted.
+    for (n, (user, guild, score, when)) in [
+        (6, 2, 0.375, "2025-02-02T18:29:59.999Z"),
+        (7, 2, 0.375, "2025-02-02T18:30:00Z"),
+        (6, 3, 0.375, "2025-02-02T18:14:59.999Z"),
+        (7, 3, 0.375, "2025-02-02T18:15:00Z"),
+        (8, 2, 0.25, "2025-02-10T12:00:00Z"),
+        (8, 2, 0.5, "2025-02-10T12:07:00Z"),
+        (8, 2, 0.125, "2025-02-10T12:14:59.999Z"),
+        (8, 2, 1.0, "2025-02-10T12:15:00Z"),
+        (9, 3, 0.75, "2025-02-24T03:30:00Z"),
+        (9, 3, 0.75, "2025-02-24T03:31:00Z"),
+        (3, 1, 0.5, "2025-02-03T10:05:00Z"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut new = answer(user, Some(guild), score, at(when));
+        new.request_key = Some(format!("edge-{n}"));
+        assert!(db.store.record_attempt(&new).await?.is_new());
+        counted.push(Counted {
+            user,
+            guild: Some(guild),
+            topic: "terraform",
+            score,
+            at: new.at,
+        });
+    }
     // A user who answered, then asked to be forgotten.
     db.store.delete_user(UserId(5)).await?;
     counted.retain(|answer| answer.user != 5);
@@ -277,23 +314,59 @@ async fn boards_equal_a_brute_force_ranking(db: TestDb) -> TestResult {
         at("2025-02-14T08:00:00Z"),
         at("2025-03-08T10:00:00Z"),
     ];
-    check(&db, &counted, &nows).await?;
+    check(&db, &ZONES, &counted, &nows).await?;
 
     // Deleting the drop outside the store (an operator, say) cascades to its answers: the
     // totals follow.
-    let sql = format!("DELETE FROM daily_drops WHERE id = {}", drop.0);
-    if db.url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
+    raw(&db.url, &format!("DELETE FROM daily_drops WHERE id = {}", drop.0)).await?;
+    counted.retain(|answer| answer.at != at("2025-02-03T10:00:00Z"));
+    check(&db, &ZONES, &counted, &nows[2..3]).await?;
+
+    // Two guilds move to zones between the hours: their weeks and months now start at another
+    // instant, and the boards follow at once.
+    for (guild, name) in MOVED {
+        db.store.set_time_zone(GuildId(guild), name, first).await?;
+    }
+    let zones = [ZONES[0], MOVED[0], MOVED[1]];
+    check(&db, &zones, &counted, &nows).await?;
+
+    // A database from before the guild totals: migration 0006 sums the answers already there.
+    raw(
+        &db.url,
+        if db.url.starts_with("sqlite:") {
+            "DROP TRIGGER attempts_count_guild; DROP TRIGGER attempts_uncount_guild;
+         DROP TABLE guild_totals; DELETE FROM _sqlx_migrations WHERE version = 6;"
+        } else {
+            "DROP TABLE guild_totals; DROP TRIGGER attempts_count_guild ON attempts;
+         DROP TRIGGER attempts_uncount_guild ON attempts; DROP FUNCTION attempts_count_guild();
+         DROP FUNCTION attempts_uncount_guild(); DROP FUNCTION quarter_hour_start(BIGINT);
+         DELETE FROM _sqlx_migrations WHERE version = 6;"
+        },
+    )
+    .await?;
+    let migrated = TestDb {
+        store: db.open_again().await?,
+        url: db.url.clone(),
+    };
+    check(&migrated, &zones, &counted, &nows[4..]).await?;
+    migrated.store.close().await;
+    Ok(())
+}
+
+/// Runs `sql` on its own connection, as an operator would.
+async fn raw(url: &str, sql: &str) -> TestResult {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA foreign_keys = ON; {sql}")))
             .execute(&mut conn)
             .await?;
         conn.close().await?;
     } else {
-        let mut conn = sqlx::PgConnection::connect(&db.url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
     }
-    counted.retain(|answer| answer.at != at("2025-02-03T10:00:00Z"));
-    check(&db, &counted, &nows[2..3]).await?;
     Ok(())
 }
