@@ -8,9 +8,8 @@ use cuecard_core::{GuildId, Period, Topic, UserId};
 use cuecard_store::{Board, NewDrop, Occasion, Page, Scope, SortBy, Standing};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use sqlx::Connection;
 
-use crate::support::{TestDb, TestResult, answer, at, card, store_tests};
+use crate::support::{TestDb, TestResult, answer, at, card, raw, store_tests};
 
 store_tests!(boards_equal_a_brute_force_ranking);
 
@@ -350,23 +349,5 @@ async fn boards_equal_a_brute_force_ranking(db: TestDb) -> TestResult {
     };
     check(&migrated, &zones, &counted, &nows[4..]).await?;
     migrated.store.close().await;
-    Ok(())
-}
-
-/// Runs `sql` on its own connection, as an operator would.
-async fn raw(url: &str, sql: &str) -> TestResult {
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA foreign_keys = ON; {sql}")))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-    }
     Ok(())
 }

@@ -178,3 +178,21 @@ pub fn answer(user: u64, guild: Option<u64>, score: f64, when: Timestamp) -> New
         request_key: None,
     }
 }
+
+/// Runs `sql` on a connection of its own, bypassing the store, as an operator or a script would.
+pub async fn raw(url: &str, sql: &str) -> TestResult {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA foreign_keys = ON; {sql}")))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+    }
+    Ok(())
+}
