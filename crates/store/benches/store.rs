@@ -73,6 +73,14 @@ const TOPICS: [&str; 8] = [
     "system-design",
 ];
 
+/// The key the bot records with every answer: `discord:` and the interaction's snowflake, whose
+/// high bits are milliseconds since 2015, so keys grow with time as real ones do.
+fn request_key(at_ms: i64, n: u64) -> String {
+    const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+    let millis = (at_ms - DISCORD_EPOCH_MS).unsigned_abs();
+    format!("discord:{}", (millis << 22) | (n & 0x3F_FFFF))
+}
+
 fn now() -> Timestamp {
     NOW.parse().expect("a valid timestamp")
 }
@@ -122,18 +130,19 @@ where
                     let user = i % volume.users;
                     let at = now_ms - (r % YEAR_MS).cast_signed();
                     format!(
-                        "({}, {}, '{}', '{}', 'ad_hoc', 'seeded', {:.2}, '[]', '[]', 'keyword', {at})",
+                        "({}, {}, '{}', '{}', 'ad_hoc', '{}', 'seeded', {:.2}, '[]', '[]', 'keyword', {at})",
                         user_id(user),
                         guild_id(user, volume),
                         cards[(r >> 40) as usize % cards.len()],
                         TOPICS[(r >> 50) as usize % TOPICS.len()],
+                        request_key(at, i),
                         ((r >> 20) % 101) as f64 / 100.0,
                     )
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, answer, score, \
-                 points, remarks, grader, created_at) VALUES {}",
+                "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, request_key, \
+                 answer, score, points, remarks, grader, created_at) VALUES {}",
                 rows.join(",")
             );
             sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
@@ -244,7 +253,11 @@ fn new_attempt(n: u64, volume: &Volume) -> NewAttempt {
         },
         // In 2020, so benchmark writes never land on the boards measured above.
         at: Timestamp::from_millisecond(1_577_836_800_000 + (n % 1_000_000).cast_signed()).expect("in range"),
-        request_key: None,
+        // As the bot sends it; the keys come after the seeded ones, as new interactions do.
+        request_key: Some(request_key(
+            now().as_millisecond() + (n % 1_000_000).cast_signed(),
+            n,
+        )),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The `attempts` table: every graded answer, and the keys that make recording one idempotent.
 
 use cuecard_core::{CardId, Grade, GuildId, Topic, UserId};
+use std::fmt::Write as _;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -378,27 +380,73 @@ impl Insert {
     /// guild's rows, another (0003, 0005) adds the answer to the global totals, and the unique
     /// indexes turn a duplicate into "nothing inserted".
     fn statement(&self) -> Query {
-        query(
-            "INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, drop_id,
-                 round_id, request_key, answer, score, points, remarks, grader, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        self.bind_values(query(concat!(
+            "INSERT INTO attempts (",
+            insert_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              ON CONFLICT DO NOTHING
-             RETURNING id",
-        )
-        .bind(self.user)
-        .bind(self.guild)
-        .bind(self.card.as_str())
-        .bind(self.topic.as_str())
-        .bind(self.occasion.kind())
-        .bind(self.drop)
-        .bind(self.round)
-        .bind(self.request_key.clone())
-        .bind(self.answer.as_str())
-        .bind(self.score)
-        .bind(self.points.as_str())
-        .bind(self.remarks.as_str())
-        .bind(self.grader.as_str())
-        .bind(self.at)
+             RETURNING id"
+        )))
+    }
+
+    /// The same for a whole batch, in one statement: one round trip to the database instead
+    /// of one per answer. Rows are inserted in the batch's order, so of two submissions that
+    /// collide the first is written, as one statement each would do. The statement returns
+    /// what identifies each written row; [`Insert::wrote`] matches rows to answers.
+    fn batch_statement(batch: &[&Self]) -> Query {
+        let mut sql = String::with_capacity(200 + batch.len() * INSERT_ARITY * 5);
+        sql.push_str(concat!("INSERT INTO attempts (", insert_columns!(), ") VALUES "));
+        for row in 0..batch.len() {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..INSERT_ARITY {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                // Writing to a String cannot fail.
+                let _ = write!(sql, "${}", row * INSERT_ARITY + column + 1);
+            }
+            sql.push(')');
+        }
+        sql.push_str(
+            " ON CONFLICT DO NOTHING
+             RETURNING id, user_id, created_at, card_id, drop_id, round_id, request_key, score, answer",
+        );
+        batch
+            .iter()
+            .fold(Query::assembled(sql), |query, insert| insert.bind_values(query))
+    }
+
+    /// Binds the columns of `insert_columns!`, in order.
+    fn bind_values(&self, query: Query) -> Query {
+        query
+            .bind(self.user)
+            .bind(self.guild)
+            .bind(self.card.as_str())
+            .bind(self.topic.as_str())
+            .bind(self.occasion.kind())
+            .bind(self.drop)
+            .bind(self.round)
+            .bind(self.request_key.clone())
+            .bind(self.answer.as_str())
+            .bind(self.score)
+            .bind(self.points.as_str())
+            .bind(self.remarks.as_str())
+            .bind(self.grader.as_str())
+            .bind(self.at)
+    }
+
+    /// Whether `row` is this answer as written. Two answers alike in all of these (same user,
+    /// card, moment, text and score, and no key that could collide) are copies of one answer,
+    /// so which of them gets which id changes nothing.
+    fn wrote(&self, row: &Inserted) -> bool {
+        row.user_id == self.user
+            && row.created_at == self.at
+            && row.card_id == self.card
+            && row.drop_id == self.drop
+            && row.round_id == self.round
+            && row.request_key == self.request_key
+            && row.score.to_bits() == self.score.to_bits()
+            && row.answer == self.answer
     }
 
     /// The attempt that a duplicate collided with. It is committed, or written earlier in
@@ -424,6 +472,32 @@ impl Insert {
     }
 }
 
+/// The columns an [`Insert`] writes, in bind order.
+macro_rules! insert_columns {
+    () => {
+        "user_id, guild_id, card_id, topic, occasion, drop_id, round_id, request_key, answer, score, \
+         points, remarks, grader, created_at"
+    };
+}
+use insert_columns;
+
+/// How many values `insert_columns!` names.
+const INSERT_ARITY: usize = 14;
+
+/// What the batch statement returns of each row it wrote.
+#[derive(sqlx::FromRow)]
+pub(crate) struct Inserted {
+    id: i64,
+    user_id: i64,
+    created_at: i64,
+    card_id: String,
+    drop_id: Option<i64>,
+    round_id: Option<i64>,
+    request_key: Option<String>,
+    score: f64,
+    answer: String,
+}
+
 impl Job for Insert {
     type Output = Written;
 
@@ -431,15 +505,31 @@ impl Job for Insert {
         self.user
     }
 
-    async fn in_batch(&self, conn: &mut Conn<'_>) -> Result<Written, StoreError> {
-        let inserted: Option<(i64,)> = conn
-            .fetch_optional(self.statement())
-            .await
-            .map_err(|e| missing_occasion(e, self.occasion))?;
-        Ok(match inserted {
-            Some((id,)) => Written::New(id),
-            None => Written::Duplicate(Box::new(self.first(conn).await?)),
-        })
+    async fn in_batch(jobs: &[&Self], conn: &mut Conn<'_>) -> Result<Vec<Written>, StoreError> {
+        let inserted: Vec<Inserted> = conn.fetch_all(Self::batch_statement(jobs)).await?;
+        let mut unclaimed: Vec<Option<Inserted>> = inserted.into_iter().map(Some).collect();
+        let mut outputs = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            // The first unclaimed row that is this answer; rows come back in no promised
+            // order. None: the answer collided with one written before (maybe in this batch).
+            let row = unclaimed
+                .iter_mut()
+                .find(|row| row.as_ref().is_some_and(|row| job.wrote(row)))
+                .and_then(Option::take);
+            outputs.push(match row {
+                Some(row) => Written::New(row.id),
+                None => Written::Duplicate(Box::new(job.first(conn).await?)),
+            });
+        }
+        // A row no answer claims would mean the matching is wrong: fail the batch, and group
+        // commit rolls it back and writes each answer on its own.
+        if unclaimed.iter().any(Option::is_some) {
+            return Err(StoreError::corrupt(
+                "a batch of answers",
+                "a written row matched no answer",
+            ));
+        }
+        Ok(outputs)
     }
 
     async fn alone(&self, db: &Db) -> Result<Written, StoreError> {

@@ -39,11 +39,15 @@ pub(crate) trait Job: Send + Sync + 'static {
     /// Jobs with equal keys keep the order they were submitted in.
     fn order(&self) -> i64;
 
-    /// Runs inside a batch's transaction, after the jobs before it. It sees their writes.
+    /// Runs every job of a batch, in order, inside the batch's transaction: one output per
+    /// job. Each job sees the writes of the jobs before it. A kind of job that can write many
+    /// in one statement does so, saving a round trip per job.
     fn in_batch<'a>(
-        &'a self,
+        jobs: &'a [&'a Self],
         conn: &'a mut Conn<'_>,
-    ) -> impl Future<Output = Result<Self::Output, StoreError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Vec<Self::Output>, StoreError>> + Send + 'a
+    where
+        Self: Sized;
 
     /// Runs alone: atomic by itself.
     fn alone<'a>(&'a self, db: &'a Db) -> impl Future<Output = Result<Self::Output, StoreError>> + Send + 'a;
@@ -175,9 +179,12 @@ async fn run_batch<J: Job>(db: &Db, batch: Vec<(J, Reply<J>)>) {
 /// it back.
 async fn together<J: Job>(db: &Db, batch: &[(J, Reply<J>)]) -> Result<Vec<J::Output>, Failed> {
     let mut tx = db.begin().await.map_err(|_| Failed::Job)?;
-    let mut outputs = Vec::with_capacity(batch.len());
-    for (job, _) in batch {
-        outputs.push(job.in_batch(&mut tx.conn()).await.map_err(|_| Failed::Job)?);
+    let jobs: Vec<&J> = batch.iter().map(|(job, _)| job).collect();
+    let outputs = J::in_batch(&jobs, &mut tx.conn())
+        .await
+        .map_err(|_| Failed::Job)?;
+    if outputs.len() != batch.len() {
+        return Err(Failed::Job);
     }
     tx.commit().await.map_err(Failed::Commit)?;
     Ok(outputs)

@@ -123,11 +123,12 @@ const SQLITE_MMAP_SIZE: &str = "268435456";
 /// Connections in a Postgres pool.
 const POSTGRES_CONNECTIONS: u32 = 16;
 
-/// Batches of answers that may be written at once on Postgres (see `group_commit.rs`): one per
-/// connection, since the server works on them in parallel (with 4, 32 concurrent answers were
-/// recorded 30% slower than with none batched); batches form when more answers than that
-/// arrive at once. SQLite has one writer.
-const POSTGRES_ANSWER_WRITERS: usize = POSTGRES_CONNECTIONS as usize;
+/// Batches of answers that may be written at once on Postgres (see `group_commit.rs`). A batch
+/// is one multi-row `INSERT`, so fewer, larger batches save round trips, while more of them
+/// let the server work in parallel. In the store benchmark (32 concurrent answers, this
+/// 2-core machine, docs/operations.md) 4 recorded 4.9-5.0k answers/s, 8 recorded 3.9k/s and
+/// 16 recorded 4.3-4.8k/s. SQLite has one writer.
+const POSTGRES_ANSWER_WRITERS: usize = 4;
 
 /// The database: a pool of connections and a named method for every query cuecard makes.
 ///

@@ -102,8 +102,18 @@ impl Store {
         // finds none to recount.
         conn.execute(query("DELETE FROM global_totals WHERE user_id = $1").bind(id))
             .await?;
-        conn.execute(query("DELETE FROM guild_totals WHERE user_id = $1").bind(id))
-            .await?;
+        // Found through the user's answers and the table's key: an index on user_id alone
+        // would cost every recorded answer an entry on a random page (migration 0007). The
+        // bucket is the quarter hour of migration 0006.
+        conn.execute(
+            query(
+                "DELETE FROM guild_totals WHERE user_id = $1 AND (guild_id, since) IN (
+                     SELECT guild_id, created_at - ((created_at % 900000) + 900000) % 900000
+                     FROM attempts WHERE user_id = $1 AND guild_id IS NOT NULL)",
+            )
+            .bind(id),
+        )
+        .await?;
         let attempts = conn
             .execute(query("DELETE FROM attempts WHERE user_id = $1").bind(id))
             .await?;

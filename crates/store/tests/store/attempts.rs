@@ -14,6 +14,7 @@ store_tests!(
     refuses_bad_scores_and_unknown_drops,
     one_bad_answer_in_a_crowd_fails_alone,
     duplicates_in_one_batch_count_once,
+    each_answer_of_a_batch_gets_its_own_row,
     abandoned_answers_are_whole_or_absent,
     topic_totals_sum_the_latest_answers_per_topic,
 );
@@ -219,6 +220,31 @@ async fn duplicates_in_one_batch_count_once(db: TestDb) -> TestResult {
         assert_eq!(standing.answers, 2, "user {user}");
         assert!((standing.total - (first_drop + 0.5)).abs() < 1e-9, "user {user}");
     }
+    Ok(())
+}
+
+async fn each_answer_of_a_batch_gets_its_own_row(db: TestDb) -> TestResult {
+    // A batch is written by one statement and the rows it returns are matched to the answers
+    // (attempts.rs). Forty answers at once by one user, to one card, at one moment and without
+    // keys, told apart only by their text or score: each must get a row of its own, and the
+    // attempt each call returns must be the row stored under its id.
+    let mut tasks = Vec::new();
+    for n in 0..40_u32 {
+        let store = db.store.clone();
+        let mut new = answer(3, Some(1), f64::from(n % 2) / 2.0, at("2025-01-06T10:00:00Z"));
+        new.answer = format!("answer {}", n / 2);
+        tasks.push(tokio::spawn(async move { store.record_attempt(&new).await }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for task in tasks {
+        let outcome = task.await??;
+        assert!(outcome.is_new(), "no key, so nothing collides");
+        let returned = outcome.attempt();
+        let stored = db.store.attempt(returned.id).await?.ok_or("stored")?;
+        assert_eq!(&stored, returned, "the row under the returned id is this answer");
+        ids.insert(returned.id);
+    }
+    assert_eq!(ids.len(), 40);
     Ok(())
 }
 
