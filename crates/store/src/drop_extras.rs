@@ -128,7 +128,8 @@ impl Store {
         Ok(())
     }
 
-    /// The guild's mean score per topic over its answers since `since`, weakest first: what the
+    /// The guild's mean score per topic over its answers since `since` (from the start of its
+    /// quarter hour: read from the running totals, migration 0008), weakest first: what the
     /// adaptive daily drop draws from.
     pub async fn guild_topic_averages(
         &self,
@@ -139,12 +140,13 @@ impl Store {
             .db
             .fetch_all(
                 query(
-                    "SELECT topic, AVG(score) AS average FROM attempts
-                     WHERE guild_id = $1 AND created_at >= $2
+                    "SELECT topic, SUM(total) / CAST(SUM(answers) AS DOUBLE PRECISION) AS average
+                     FROM guild_totals
+                     WHERE guild_id = $1 AND since >= $2
                      GROUP BY topic ORDER BY average, topic",
                 )
                 .bind(convert::guild(guild))
-                .bind(convert::millis(since)),
+                .bind(crate::leaderboard::bucket_start(since)),
             )
             .await?;
         Ok(rows)

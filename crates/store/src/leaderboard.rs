@@ -347,6 +347,12 @@ fn bind_all(mut query: Query, binds: Vec<crate::db::Arg>) -> Query {
 /// The length of a `guild_totals` bucket: a quarter hour, in milliseconds (migration 0006).
 const GUILD_BUCKET_MS: i64 = 15 * 60 * 1000;
 
+/// The start of the `guild_totals` bucket holding `at`, in unix milliseconds.
+pub(crate) fn bucket_start(at: Timestamp) -> i64 {
+    let millis = convert::millis(at);
+    millis - millis.rem_euclid(GUILD_BUCKET_MS)
+}
+
 /// What a board sums: the rows of `attempts` or of `guild_totals` that count.
 #[derive(Debug, PartialEq, Eq)]
 enum Source {
@@ -355,17 +361,14 @@ enum Source {
 }
 
 impl Source {
-    /// `guild_totals` for a guild board of every topic whose period is whole buckets (every
-    /// period in a zone whose offset is a whole number of quarter hours, as all are today);
-    /// `attempts` for anything else.
+    /// `guild_totals` for a guild board whose period is whole buckets (every period in a zone
+    /// whose offset is a whole number of quarter hours, as all are today), of any topics: the
+    /// totals are kept per topic (migration 0008). `attempts` for global boards and anything
+    /// else.
     fn of(board: &Board, since: Option<Timestamp>, until: Option<Timestamp>) -> Self {
         let on_boundary =
             |at: Option<Timestamp>| at.is_none_or(|at| convert::millis(at).rem_euclid(GUILD_BUCKET_MS) == 0);
-        if matches!(board.scope, Scope::Guild(_))
-            && board.topics.is_empty()
-            && on_boundary(since)
-            && on_boundary(until)
-        {
+        if matches!(board.scope, Scope::Guild(_)) && on_boundary(since) && on_boundary(until) {
             Self::GuildTotals
         } else {
             Self::Attempts
@@ -376,10 +379,11 @@ impl Source {
 /// `WITH board AS (...), ranked AS (...)` for `board`, and its bind values (`$1..$n`).
 ///
 /// The `WHERE` clause is assembled so that each variant is a plain range scan: on the key of
-/// `guild_totals (guild_id, since, user_id)`, or on `attempts_guild_board (guild_id,
-/// created_at, user_id, score)` or `attempts_global_board (created_at, user_id, score)`;
-/// optional filters written as `($1 IS NULL OR ...)` would hide those indexes from SQLite's
-/// planner.
+/// `guild_totals (guild_id, since, user_id, topic)`, or on `attempts_global_board (created_at,
+/// user_id, score)`; optional filters written as `($1 IS NULL OR ...)` would hide those indexes
+/// from SQLite's planner. A guild board read from `attempts` (a period off the quarter hours)
+/// scans the period's answers of every guild: no index of `attempts` starts with the guild,
+/// since each would cost every recorded answer a page (migration 0008).
 fn ranked_sql(
     board: &Board,
     since: Option<Timestamp>,
@@ -519,10 +523,10 @@ mod tests {
             source(&guild, "America/New_York", "1870-06-01T12:00:00Z")?,
             Source::Attempts
         );
-        // Topic boards and global boards do not read guild totals.
+        // Topic boards of a guild read them too (they are kept per topic); global boards not.
         assert_eq!(
             source(&guild.clone().topic("linux"), "UTC", "2025-03-09T20:00:00Z")?,
-            Source::Attempts
+            Source::GuildTotals
         );
         assert_eq!(
             source(&Board::global(Period::Week), "UTC", "2025-03-09T20:00:00Z")?,
