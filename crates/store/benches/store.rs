@@ -261,6 +261,17 @@ fn new_attempt(n: u64, volume: &Volume) -> NewAttempt {
     }
 }
 
+/// How long each recording benchmark runs: `CUECARD_BENCH_RECORD_SECS`, 5 s by default. SQLite
+/// checkpoints every few thousand answers and each checkpoint takes a while, so a short run
+/// counts a varying number of them; 30 s gives steadier figures for comparisons.
+fn record_seconds() -> Duration {
+    let seconds = std::env::var("CUECARD_BENCH_RECORD_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_u64);
+    Duration::from_secs(seconds.max(1))
+}
+
 fn bench_backend(c: &mut Criterion, rt: &Runtime, label: &str, store: &Store, volume: &Volume) {
     let now = now();
     let guild = GuildId(1 + volume.guilds / 2);
@@ -325,7 +336,7 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, label: &str, store: &Store, vo
 
     let mut group = c.benchmark_group(format!("{label}/record_attempt"));
     group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(5));
+    group.measurement_time(record_seconds());
     let mut next = 0_u64;
     group.bench_function("sequential", |b| {
         b.iter_custom(|iters| {

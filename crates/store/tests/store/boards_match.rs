@@ -9,6 +9,7 @@ use cuecard_core::{GuildId, Period, Topic, UserId};
 use cuecard_store::{Board, NewDrop, Occasion, Page, Scope, SortBy, Standing};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
+use sqlx::Connection;
 
 use crate::support::{TestDb, TestResult, answer, at, card, raw, store_tests};
 
@@ -330,29 +331,88 @@ async fn boards_equal_a_brute_force_ranking(db: TestDb) -> TestResult {
     let zones = [ZONES[0], MOVED[0], MOVED[1]];
     check(&db, &zones, &counted, &nows).await?;
 
-    // A database from before the guild totals: migration 0006 sums the answers already there
-    // (0007 and 0008 run again after it; 0008 drops an index of attempts, put back here as it
-    // was before).
+    // A database from before the guild totals, holding the same answers: opening it with
+    // this cuecard sums them into the totals (migrations 0006 and 0008 fill them from
+    // `attempts`), and its boards are the same.
+    let old = database_before_guild_totals(&db, &zones, &counted).await?;
+    check(&old, &zones, &counted, &nows[4..]).await?;
+    old.store.close().await;
+    if !old.url.starts_with("sqlite:") {
+        let name = old.url.rsplit('/').next().ok_or("a database name")?;
+        raw(&db.url, &format!("DROP DATABASE {name} WITH (FORCE)")).await?;
+    }
+    Ok(())
+}
+
+/// The newest migration before the guild totals (0006).
+const BEFORE_GUILD_TOTALS: i64 = 5;
+
+/// A new database beside `db`'s, migrated as far as a cuecard from before the guild totals
+/// would have (0005), holding `counted` and guilds in `zones`, then opened by this cuecard.
+async fn database_before_guild_totals(
+    db: &TestDb,
+    zones: &[(u64, &str)],
+    counted: &[Counted],
+) -> Result<TestDb, Box<dyn std::error::Error + Send + Sync>> {
+    let sqlite = db.url.starts_with("sqlite:");
+    let url = if sqlite {
+        db.url.replace("cuecard.db", "before-guild-totals.db")
+    } else {
+        let name = format!("{}_old", db.url.rsplit('/').next().ok_or("a database name")?);
+        raw(&db.url, &format!("CREATE DATABASE {name}")).await?;
+        format!(
+            "{}/{name}",
+            &db.url[..db.url.rfind('/').ok_or("a database name")?]
+        )
+    };
+    if sqlite {
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)?
+            .create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+        sqlx::migrate!("../../migrations/sqlite")
+            .run_to(BEFORE_GUILD_TOTALS, &mut conn)
+            .await?;
+        conn.close().await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&url).await?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run_to(BEFORE_GUILD_TOTALS, &mut conn)
+            .await?;
+        conn.close().await?;
+    }
+    // Plain rows, as that cuecard wrote them; every value is a number or a constant of this
+    // file. A trigger (0002) creates the users.
+    let guilds: Vec<String> = zones
+        .iter()
+        .map(|(guild, zone)| format!("({guild}, '{zone}', 0)"))
+        .collect();
+    let attempts: Vec<String> = counted
+        .iter()
+        .map(|a| {
+            format!(
+                "({}, {}, '{}', '{}', 'ad_hoc', 'an answer', {}, '[]', '[]', 'keyword', {})",
+                a.user,
+                a.guild.map_or_else(|| "NULL".to_owned(), |g| g.to_string()),
+                card(1),
+                a.topic,
+                a.score,
+                a.at.as_millisecond()
+            )
+        })
+        .collect();
     raw(
-        &db.url,
-        if db.url.starts_with("sqlite:") {
-            "DROP TRIGGER attempts_count_guild; DROP TRIGGER attempts_uncount_guild;
-         DROP TABLE guild_totals; DELETE FROM _sqlx_migrations WHERE version IN (6, 7, 8);
-         CREATE INDEX attempts_guild_board ON attempts (guild_id, created_at, user_id, score);"
-        } else {
-            "DROP TABLE guild_totals; DROP TRIGGER attempts_count_guild ON attempts;
-         DROP TRIGGER attempts_uncount_guild ON attempts; DROP FUNCTION attempts_count_guild();
-         DROP FUNCTION attempts_uncount_guild(); DROP FUNCTION quarter_hour_start(BIGINT);
-         DELETE FROM _sqlx_migrations WHERE version IN (6, 7, 8);
-         CREATE INDEX attempts_guild_board ON attempts (guild_id, created_at, user_id, score);"
-        },
+        &url,
+        &format!(
+            "INSERT INTO guilds (id, time_zone, created_at) VALUES {};
+             INSERT INTO attempts (user_id, guild_id, card_id, topic, occasion, answer, score, points,
+                                   remarks, grader, created_at) VALUES {};",
+            guilds.join(", "),
+            attempts.join(", ")
+        ),
     )
     .await?;
-    let migrated = TestDb {
-        store: db.open_again().await?,
-        url: db.url.clone(),
-    };
-    check(&migrated, &zones, &counted, &nows[4..]).await?;
-    migrated.store.close().await;
-    Ok(())
+    Ok(TestDb {
+        store: cuecard_store::Store::open(&url).await?,
+        url,
+    })
 }
