@@ -199,11 +199,25 @@ impl SemanticModel {
                     Err(SemanticError::NotBuilt)
                 };
                 match &loaded {
-                    Ok(e) => tracing::info!(
-                        dir = %e.dir.display(),
-                        ms = started.elapsed().as_millis(),
-                        "semantic grader: model loaded"
-                    ),
+                    Ok(e) => {
+                        tracing::info!(
+                            dir = %e.dir.display(),
+                            ms = started.elapsed().as_millis(),
+                            "semantic grader: model loaded"
+                        );
+                        // candle asks for its thread count on every matrix product, and unless
+                        // RAYON_NUM_THREADS is set it counts the cores each time by reading
+                        // /proc/cpuinfo: a grade took 1.4 times as long on a 2-core machine
+                        // (docs/operations.md). Setting it here would need `unsafe`.
+                        if cfg!(target_os = "linux") && std::env::var_os("RAYON_NUM_THREADS").is_none() {
+                            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+                            tracing::warn!(
+                                cores,
+                                "semantic grader: set RAYON_NUM_THREADS={cores} in the bot's \
+                                 environment; without it each grade takes about 1.4 times as long"
+                            );
+                        }
+                    }
                     Err(error) => {
                         tracing::warn!(%error, "semantic grader unavailable; grading with keywords");
                     }
