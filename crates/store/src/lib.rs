@@ -112,10 +112,15 @@ const SQLITE_CACHE_SIZE: &str = "-65536";
 const SQLITE_HEAP_LIMIT: &str = "16777216";
 
 /// Log pages (4 KiB each) after which a commit also checkpoints: copies the log into the file
-/// and syncs it. SQLite's default, 1,000, meant a sync of pages scattered over the file every
-/// few dozen batches of answers; at 10,000, answers were recorded 1.7 to 1.9 times as fast
-/// in the store benchmark (docs/operations.md), for a log file of up to about 40 MB.
-const SQLITE_CHECKPOINT_PAGES: &str = "10000";
+/// and syncs it. Each checkpoint writes back every page changed since the last one, once, so
+/// a longer log writes a page that many answers change (the end of `attempts`, this week's
+/// totals) once for all of them. SQLite's default, 1,000, meant a sync of pages scattered over
+/// the file every few dozen batches; 10,000 recorded answers 1.7 to 1.9 times as fast, and
+/// 40,000 another 1.3 to 1.4 times (store benchmark, 32 at a time: 5.6k and 6.0k answers/s
+/// against 4.4k and 4.2k; docs/operations.md). The price: a log file of up to about 160 MB
+/// while the bot is busy (removed at a clean shutdown), and a longer wait for the commit that
+/// checkpoints.
+const SQLITE_CHECKPOINT_PAGES: &str = "40000";
 
 /// How much of an SQLite file is memory-mapped: 256 MiB.
 const SQLITE_MMAP_SIZE: &str = "268435456";
