@@ -376,24 +376,14 @@ impl Insert {
         })
     }
 
-    /// One statement, atomic on its own: a trigger (migration 0002) creates the user's and
-    /// guild's rows, another (0003, 0005) adds the answer to the global totals, and the unique
-    /// indexes turn a duplicate into "nothing inserted".
-    fn statement(&self) -> Query {
-        self.bind_values(query(concat!(
-            "INSERT INTO attempts (",
-            insert_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT DO NOTHING
-             RETURNING id"
-        )))
-    }
-
-    /// The same for a whole batch, in one statement: one round trip to the database instead
-    /// of one per answer. Rows are inserted in the batch's order, so of two submissions that
-    /// collide the first is written, as one statement each would do. The statement returns
-    /// what identifies each written row; [`Insert::wrote`] matches rows to answers.
-    fn batch_statement(batch: &[&Self]) -> Query {
+    /// One statement for one answer or a whole batch: one round trip to the database instead
+    /// of one per answer, and atomic on its own. A trigger (migration 0002) creates the
+    /// users' and guilds' rows, others (0003, 0005, 0008, 0009) add the answers to the running
+    /// totals, and the unique indexes turn a duplicate into "nothing inserted". Rows are
+    /// inserted in the batch's order, so of two submissions that collide the first is written,
+    /// as one statement each would do. The statement returns what identifies each written
+    /// row; [`Insert::wrote`] matches rows to answers.
+    fn statement(batch: &[&Self]) -> Query {
         let mut sql = String::with_capacity(200 + batch.len() * INSERT_ARITY * 5);
         sql.push_str(concat!("INSERT INTO attempts (", insert_columns!(), ") VALUES "));
         for row in 0..batch.len() {
@@ -484,7 +474,7 @@ use insert_columns;
 /// How many values `insert_columns!` names.
 const INSERT_ARITY: usize = 14;
 
-/// What the batch statement returns of each row it wrote.
+/// What [`Insert::statement`] returns of each row it wrote.
 #[derive(sqlx::FromRow)]
 pub(crate) struct Inserted {
     id: i64,
@@ -506,7 +496,7 @@ impl Job for Insert {
     }
 
     async fn in_batch(jobs: &[&Self], conn: &mut Conn<'_>) -> Result<Vec<Written>, StoreError> {
-        let inserted: Vec<Inserted> = conn.fetch_all(Self::batch_statement(jobs)).await?;
+        let inserted: Vec<Inserted> = conn.fetch_all(Self::statement(jobs)).await?;
         let mut unclaimed: Vec<Option<Inserted>> = inserted.into_iter().map(Some).collect();
         let mut outputs = Vec::with_capacity(jobs.len());
         for job in jobs {
@@ -533,12 +523,12 @@ impl Job for Insert {
     }
 
     async fn alone(&self, db: &Db) -> Result<Written, StoreError> {
-        let inserted: Option<(i64,)> = db
-            .write_optional(self.statement())
+        let inserted: Option<Inserted> = db
+            .write_optional(Self::statement(&[self]))
             .await
             .map_err(|e| missing_occasion(e, self.occasion))?;
         Ok(match inserted {
-            Some((id,)) => Written::New(id),
+            Some(row) => Written::New(row.id),
             None => Written::Duplicate(Box::new(self.first(&mut db.acquire().await?.conn()).await?)),
         })
     }

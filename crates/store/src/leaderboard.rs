@@ -366,8 +366,7 @@ impl Source {
     /// totals are kept per topic (migration 0008). `attempts` for global boards and anything
     /// else.
     fn of(board: &Board, since: Option<Timestamp>, until: Option<Timestamp>) -> Self {
-        let on_boundary =
-            |at: Option<Timestamp>| at.is_none_or(|at| convert::millis(at).rem_euclid(GUILD_BUCKET_MS) == 0);
+        let on_boundary = |at: Option<Timestamp>| at.is_none_or(|at| bucket_start(at) == convert::millis(at));
         if matches!(board.scope, Scope::Guild(_)) && on_boundary(since) && on_boundary(until) {
             Self::GuildTotals
         } else {

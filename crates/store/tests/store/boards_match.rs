@@ -354,18 +354,8 @@ async fn database_before_guild_totals(
     zones: &[(u64, &str)],
     counted: &[Counted],
 ) -> Result<TestDb, Box<dyn std::error::Error + Send + Sync>> {
-    let sqlite = db.url.starts_with("sqlite:");
-    let url = if sqlite {
-        db.url.replace("cuecard.db", "before-guild-totals.db")
-    } else {
-        let name = format!("{}_old", db.url.rsplit('/').next().ok_or("a database name")?);
-        raw(&db.url, &format!("CREATE DATABASE {name}")).await?;
-        format!(
-            "{}/{name}",
-            &db.url[..db.url.rfind('/').ok_or("a database name")?]
-        )
-    };
-    if sqlite {
+    let url = if db.url.starts_with("sqlite:") {
+        let url = db.url.replace("cuecard.db", "before-guild-totals.db");
         let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)?
             .create_if_missing(true);
         let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
@@ -373,13 +363,21 @@ async fn database_before_guild_totals(
             .run_to(BEFORE_GUILD_TOTALS, &mut conn)
             .await?;
         conn.close().await?;
+        url
     } else {
+        let name = format!("{}_old", db.url.rsplit('/').next().ok_or("a database name")?);
+        raw(&db.url, &format!("CREATE DATABASE {name}")).await?;
+        let url = format!(
+            "{}/{name}",
+            &db.url[..db.url.rfind('/').ok_or("a database name")?]
+        );
         let mut conn = sqlx::PgConnection::connect(&url).await?;
         sqlx::migrate!("../../migrations/postgres")
             .run_to(BEFORE_GUILD_TOTALS, &mut conn)
             .await?;
         conn.close().await?;
-    }
+        url
+    };
     // Plain rows, as that cuecard wrote them; every value is a number or a constant of this
     // file. A trigger (0002) creates the users.
     let guilds: Vec<String> = zones
