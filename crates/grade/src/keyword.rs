@@ -465,12 +465,21 @@ impl KeywordGrader {
             // Saying a word under a negation says its opposite, and the reverse: "not stateful"
             // covers "stateless" and contradicts "stateful".
             let agrees = (a.negated == term.negated) == same;
+            // The same word with the negation on one side only contradicts when the negation
+            // turns that word around itself: the answer's "deploy the DB first" does not say
+            // the opposite of "never rollback DB", "we rolled back the DB" does.
+            let turned = !same
+                || if a.negated {
+                    a.negation_head
+                } else {
+                    term.negation_head
+                };
             if agrees {
                 if eligibility > found.credit {
                     found.credit = eligibility;
                 }
                 found.evidence.push(i);
-            } else if eligibility >= 1.0 && found.contradiction.is_none() {
+            } else if turned && eligibility >= 1.0 && found.contradiction.is_none() {
                 found.contradiction = Some(i);
             }
         }

@@ -315,6 +315,7 @@ impl Lexicon {
                         stop: false,
                         negation: false,
                         negated: false,
+                        negation_head: false,
                         clause: window[0].clause,
                         code: window[0].code,
                     });

@@ -69,6 +69,57 @@ fn nacls_are_stateful_does_not_earn_the_stateful_point() {
     assert_eq!(verdict(&g, "NACL", "stateless"), Verdict::Covered);
 }
 
+/// "Database migrations?" as the sheet splits it.
+fn migrations() -> Vec<KeyPoint> {
+    vec![
+        KeyPoint::new("Backward-compatible schema changes"),
+        KeyPoint::new("Deploy DB first"),
+        KeyPoint::new("never rollback DB"),
+    ]
+}
+
+#[test]
+fn a_word_after_the_negated_one_is_not_a_contradiction() {
+    let contradicts = |g: &Grade| g.remarks.iter().any(|r| r.contains("contradicts"));
+    let question = "Database migrations?";
+    // "never rollback DB" turns "rollback" around, not "DB": mentioning the DB says nothing
+    // against it (an off-topic answer once got that remark).
+    for answer in [
+        "Deploy the DB first, then the app.",
+        "Keep Terraform state in a remote backend, with the lock table in a DB.",
+    ] {
+        let g = grade(question, &migrations(), answer);
+        assert!(!contradicts(&g), "{answer}: {:?}", g.remarks);
+    }
+    // Rolling the DB back does contradict it, and earns nothing for it.
+    let g = grade(
+        question,
+        &migrations(),
+        "When a deploy fails we rollback the DB to the old schema.",
+    );
+    assert!(contradicts(&g), "{:?}", g.remarks);
+    assert_eq!(
+        g.points
+            .iter()
+            .find(|p| p.point.body == "never rollback DB")
+            .unwrap()
+            .verdict,
+        Verdict::Missing
+    );
+    // And saying it earns it.
+    let g = grade(question, &migrations(), "Never roll back the database.");
+    assert!(!contradicts(&g), "{:?}", g.remarks);
+    assert_eq!(
+        g.points
+            .iter()
+            .find(|p| p.point.body == "never rollback DB")
+            .unwrap()
+            .verdict,
+        Verdict::Covered,
+        "{g:#?}"
+    );
+}
+
 #[test]
 fn swapped_properties_earn_nothing() {
     let right = grade(

@@ -116,6 +116,11 @@ pub(crate) struct Token {
     pub negation: bool,
     /// A content word with a negation shortly before it in the same clause.
     pub negated: bool,
+    /// The word a negation turns around first ("rollback" in "never rollback DB"), or a word a
+    /// dismissive negation turns around ("versioning" in "S3 versioning won't help"). Saying
+    /// the opposite of such a word is a contradiction; saying the other words of the clause
+    /// ("deploy the DB first") is not.
+    pub negation_head: bool,
     /// Which clause (sentence or comma-separated part) the word is in.
     pub clause: u32,
     /// Inside backticks or a code block: commands count as content but not as prose.
@@ -376,6 +381,7 @@ impl Normalizer<'_> {
                     stop,
                     negation,
                     negated: false,
+                    negation_head: false,
                     clause: word.clause + extra_clauses,
                     code: word.code,
                 });
@@ -403,6 +409,7 @@ fn mark_negated(tokens: &mut [Token]) {
             && !token.stop
         {
             token.negated = true;
+            token.negation_head = content_since == 0;
         }
         if !token.stop {
             content_since += 1;
@@ -426,6 +433,7 @@ fn mark_negated(tokens: &mut [Token]) {
             for t in tokens[j.saturating_sub(DISMISSAL_REACH)..j].iter_mut().rev() {
                 if t.clause == clause && !t.stop {
                     t.negated = true;
+                    t.negation_head = true;
                 }
             }
         }
