@@ -135,6 +135,8 @@ struct Latency {
     p50_ms: f64,
     p99_ms: f64,
     max_ms: f64,
+    /// The slowest answers: milliseconds and the answer's index, slowest first.
+    slowest: Vec<(f64, usize)>,
 }
 
 impl Latency {
@@ -144,26 +146,42 @@ impl Latency {
             self.per_second, self.mean_ms, self.p50_ms, self.p99_ms, self.max_ms
         );
     }
+
+    /// What the slowest answers have in common: how long each took and its length in words.
+    fn print_slowest(&self, samples: &[Sample]) {
+        let words = |s: &Sample| s.answer.split_whitespace().count();
+        let mean_words = samples.iter().map(words).sum::<usize>() as f64 / samples.len().max(1) as f64;
+        let slowest: Vec<String> = self
+            .slowest
+            .iter()
+            .map(|&(ms, i)| format!("{ms:.1} ms ({} words)", words(&samples[i])))
+            .collect();
+        println!(
+            "  slowest answers: {}; the mean answer has {mean_words:.1} words",
+            slowest.join(", ")
+        );
+    }
 }
 
 /// Times each grade separately, one at a time.
 fn latency(samples: &[Sample], mut grade: impl FnMut(&Sample)) -> Latency {
     let mut times = Vec::with_capacity(samples.len());
     let start = Instant::now();
-    for s in samples {
+    for (i, s) in samples.iter().enumerate() {
         let t0 = Instant::now();
         grade(s);
-        times.push(t0.elapsed().as_secs_f64() * 1e3);
+        times.push((t0.elapsed().as_secs_f64() * 1e3, i));
     }
     let total = start.elapsed().as_secs_f64();
-    times.sort_by(f64::total_cmp);
-    let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)].0;
     Latency {
         per_second: samples.len() as f64 / total,
         mean_ms: total * 1e3 / samples.len() as f64,
         p50_ms: at(50),
         p99_ms: at(99),
-        max_ms: times.last().copied().unwrap_or(0.0),
+        max_ms: times.last().map_or(0.0, |t| t.0),
+        slowest: times.iter().rev().take(5).copied().collect(),
     }
 }
 
@@ -222,6 +240,7 @@ fn bench(c: &mut Criterion) {
     });
     let (rss_after, peak_after) = memory();
     warm.print("semantic grader, key points cached", samples.len());
+    warm.print_slowest(&samples);
     cold.print("semantic grader, every card new", samples.len());
     words.print("keyword grader", samples.len());
     println!(
