@@ -81,6 +81,12 @@ fn migrations() -> Vec<KeyPoint> {
 #[test]
 fn a_word_after_the_negated_one_is_not_a_contradiction() {
     let contradicts = |g: &Grade| g.remarks.iter().any(|r| r.contains("contradicts"));
+    let never_rollback = |g: &Grade| {
+        g.points
+            .iter()
+            .find(|p| p.point.body == "never rollback DB")
+            .map(|p| p.verdict)
+    };
     let question = "Database migrations?";
     // "never rollback DB" turns "rollback" around, not "DB": mentioning the DB says nothing
     // against it (an off-topic answer once got that remark).
@@ -98,26 +104,11 @@ fn a_word_after_the_negated_one_is_not_a_contradiction() {
         "When a deploy fails we rollback the DB to the old schema.",
     );
     assert!(contradicts(&g), "{:?}", g.remarks);
-    assert_eq!(
-        g.points
-            .iter()
-            .find(|p| p.point.body == "never rollback DB")
-            .unwrap()
-            .verdict,
-        Verdict::Missing
-    );
+    assert_eq!(never_rollback(&g), Some(Verdict::Missing));
     // And saying it earns it.
     let g = grade(question, &migrations(), "Never roll back the database.");
     assert!(!contradicts(&g), "{:?}", g.remarks);
-    assert_eq!(
-        g.points
-            .iter()
-            .find(|p| p.point.body == "never rollback DB")
-            .unwrap()
-            .verdict,
-        Verdict::Covered,
-        "{g:#?}"
-    );
+    assert_eq!(never_rollback(&g), Some(Verdict::Covered), "{g:#?}");
 }
 
 #[test]
