@@ -6,7 +6,7 @@
 //! gateway to the instant the bot's callback `POST` reaches the fake), overall and per kind of
 //! interaction; whether every interaction was answered exactly once (lost: no callback within
 //! 10 s; duplicated: two callbacks); the rate achieved; and the bot process's memory (VmRSS,
-//! VmHWM, sampled every second) and CPU time. Each user cycles through a realistic script:
+//! VmHWM, its anonymous and file-backed parts, and Pss, sampled every second) and CPU time. Each user cycles through a realistic script:
 //! `/ask`, `/lookup`, `/answer` with a text answer, `/stats`, `/ask` again, lookup autocomplete,
 //! the Answer button (which opens a modal), the modal's submit, `/leaderboard`. The grader is the
 //! keyword grader, as `cuecard serve` configures it.
@@ -193,6 +193,13 @@ impl Drop for Bot {
 struct Usage {
     rss_kib: u64,
     hwm_kib: u64,
+    /// VmRSS split: private heap and stacks, and pages of mapped files.
+    anon_kib: u64,
+    file_kib: u64,
+    /// Proportional set size (`/proc/PID/smaps_rollup`): a page mapped several times counts
+    /// once. Each SQLite connection maps the database file, and VmRSS counts every mapping, so
+    /// VmRSS can grow past the file's size while Pss does not; 0 where the kernel lacks the file.
+    pss_kib: u64,
     cpu: Duration,
     /// Time the bot's threads spent runnable but waiting for a CPU (all threads alive now).
     waited: Duration,
@@ -224,9 +231,21 @@ impl Usage {
             .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
             .filter_map(|stat| stat.split_whitespace().nth(1)?.parse::<u64>().ok())
             .sum();
+        let pss_kib = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+            .ok()
+            .and_then(|rollup| {
+                rollup
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Pss:"))
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            })
+            .unwrap_or_default();
         Some(Self {
             rss_kib: field("VmRSS:")?,
             hwm_kib: field("VmHWM:")?,
+            anon_kib: field("RssAnon:").unwrap_or_default(),
+            file_kib: field("RssFile:").unwrap_or_default(),
+            pss_kib,
             cpu: Duration::from_millis(ticks * 10),
             waited: Duration::from_nanos(waited_ns),
         })
@@ -653,6 +672,21 @@ async fn main() {
         mib(after.rss_kib),
         mib(early),
         mib(late),
+    );
+    let peak_of = |f: fn(&Usage) -> u64| samples.iter().map(f).max().unwrap_or_default();
+    println!(
+        "  bot memory by kind: anonymous (RssAnon) start {}, peak {}, end {}; file-backed \
+         (RssFile) start {}, peak {}, end {}; Pss (shared pages counted once) start {}, peak {}, \
+         end {}",
+        mib(before.anon_kib),
+        mib(peak_of(|u| u.anon_kib)),
+        mib(after.anon_kib),
+        mib(before.file_kib),
+        mib(peak_of(|u| u.file_kib)),
+        mib(after.file_kib),
+        mib(before.pss_kib),
+        mib(peak_of(|u| u.pss_kib)),
+        mib(after.pss_kib),
     );
     let series: Vec<String> = samples
         .iter()
