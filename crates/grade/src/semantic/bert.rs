@@ -48,6 +48,10 @@ pub(crate) struct Bert {
     head_size: usize,
 }
 
+/// candle's `Linear` (`x W^T`) makes gemm repack the `(out, in)` weights on every call, about 40%
+/// of a grade's time by `perf`. Computing `(W x^T)^T` instead avoids the repacking and gave
+/// 10-14% more grades a second, but a p99 3-7 ms worse (long sentences), and AVX-512 kernels
+/// halved the speed on an AMD EPYC: both left out (docs/operations.md, "The semantic grader").
 struct Layer {
     /// Query, key and value as one product (see [`fused_qkv`]).
     qkv: Linear,
