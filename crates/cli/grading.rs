@@ -169,7 +169,7 @@ impl Graders {
         }
         match &self.semantic {
             Some(semantic) => match semantic.model().dir() {
-                Some(dir) => format!("semantic grader (all-MiniLM-L6-v2 from {})", dir.display()),
+                Some(dir) => format!("semantic grader (model from {})", dir.display()),
                 None => "keyword grader (the semantic grader's model is unavailable)".to_owned(),
             },
             None => "keyword grader".to_owned(),
